@@ -1,0 +1,52 @@
+#pragma once
+// What to benchmark: one workload with its parameters. Comes from CLI flags or the Run page,
+// is stored with the run as JSON (config_json), and is all a Runner needs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace bench {
+
+// Workload names, the same in CLI, DB, UI and reports (DESIGN.md section 3).
+const std::vector<std::string>& workload_names();
+std::vector<std::string> default_prompts();  // the five prompts of the migration benchmark
+
+struct BenchmarkSpec {
+    std::string workload = "single";
+    std::string model_path;             // empty: the built-in demo model below
+    std::string demo_preset = "small";
+    std::string demo_type = "i2_s";
+    std::string demo_arch = "bitnet-b1.58";
+    std::string kernel = "auto";
+    int threads = 0;                    // 0: physical cores
+    int repetitions = 5;
+    int warmup = 1;
+    int concurrency = 4;                // batch: requests at once; server: max batch
+    int max_tokens = 0;                 // 0: workload default (100 single/stream, 50 batch)
+    std::vector<std::string> prompts;   // empty: default_prompts()
+    std::string prompts_file;           // one prompt per line, or JSONL with "prompt"/"text"
+    float temperature = 0.7f;
+    float top_p = 0.9f;
+    int top_k = 0;
+    uint64_t seed = 42;
+    int n_prompt = 512;                 // pp
+    int n_gen = 128;                    // tg
+    double arrival_rate = 2.0;          // server: requests per second (Poisson)
+    double duration_s = 10.0;           // server
+    double slo_ttft_ms = 2000.0;        // server goodput SLOs
+    double slo_tpot_ms = 200.0;
+    std::vector<int> sweep_threads;     // scaling; empty: 1..physical cores
+    std::vector<int> sweep_concurrency; // scaling; empty: 1,2,4,8
+    int sampler_interval_ms = 50;
+    int64_t n_ctx = 0;                  // 0: engine default
+
+    int effective_max_tokens() const;
+    nlohmann::json to_json() const;
+    static BenchmarkSpec from_json(const nlohmann::json& j);
+    // Empty when valid, else a message naming the bad parameter.
+    std::string validate() const;
+};
+
+}  // namespace bench

@@ -1,0 +1,48 @@
+#pragma once
+// Runs one BenchmarkSpec end to end (DESIGN.md section 2): opens the run row, records the
+// environment, drives the workload, samples resources, writes everything in one transaction.
+// Blocking: the CLI calls it on its main thread, the window on a worker thread.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "app/core/benchmark_spec.h"
+#include "db/run_record.h"
+#include "db/run_store.h"
+
+namespace bench {
+
+struct Progress {
+    std::string phase;        // "loading model", "warmup", "repetition 2/5", ...
+    int64_t done = 0, total = 0;   // units of work (requests, repetitions, points)
+    double elapsed_s = 0;
+    double eta_s = -1;        // < 0: unknown
+};
+
+// Callbacks from the runner's threads. Implementations must be thread-safe and quick
+// (the window turns them into queued signals tagged with the run id).
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void on_started(int64_t /*run_id*/, const tbdb::RunRecord& /*run*/) {}
+    virtual void on_progress(int64_t /*run_id*/, const Progress& /*p*/) {}
+    virtual void on_token(int64_t /*run_id*/, int /*request*/, const std::string& /*piece*/, double /*t_ms*/) {}
+    virtual void on_request_done(int64_t /*run_id*/, const tbdb::RequestRecord& /*r*/) {}
+    virtual void on_throughput(int64_t /*run_id*/, double /*t_s*/, double /*tok_s*/) {}
+    virtual void on_log(int64_t /*run_id*/, const std::string& /*line*/) {}
+    virtual void on_finished(int64_t /*run_id*/, const tbdb::RunRecord& /*run*/) {}
+};
+
+class Runner {
+public:
+    explicit Runner(tbdb::RunStore& store);
+    // Never throws for bad input: a failure is returned (and stored) as a `failed` run with its
+    // error; cancellation (cancel becomes true) returns a `cancelled` run with what was measured.
+    tbdb::RunRecord run(const BenchmarkSpec& spec, RunObserver* observer = nullptr,
+                        const std::atomic<bool>* cancel = nullptr);
+
+private:
+    tbdb::RunStore& store_;
+};
+
+}  // namespace bench

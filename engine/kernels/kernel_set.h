@@ -1,0 +1,65 @@
+#pragma once
+// One table of compute kernels per instruction set (scalar.cpp, avx2.cpp, avx512.cpp), chosen
+// once at start-up by dispatch.cpp. The scalar set is the reference every other set is tested
+// against: integer parts bit-for-bit, and the float steps are specified so that a faithful
+// SIMD kernel gives bit-identical outputs too.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/kernels/ternary_matrix.h"
+
+namespace tern {
+
+struct KernelSet {
+    const char* name;  // "scalar", "avx2", "avx512"
+
+    // Quantize M rows of K floats (row stride ldx) per token into `out` (already sized M x K).
+    void (*quantize_acts)(const float* x, int64_t m, int64_t k, int64_t ldx, QuantizedActs& out);
+
+    // Ternary x int8 product for output features [n0, n1) and every token m:
+    //   acc(m,n,g) = sum_{k in group g} (code(n,k) - 1) * q(m,k)      (exact int32)
+    //   y[m*ldy + n] = (sum over g in order of float(acc) * scale(n,g)) * dequant[m]
+    void (*ternary_gemm)(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
+                         float* y, int64_t ldy);
+
+    // Integer core, exposed for tests: sum_k (code_k - 1) * q_k over k values (k % 128 == 0)
+    // of one packed row (TernaryMatrix layout).
+    int32_t (*ternary_dot_i32)(const uint8_t* codes, const int8_t* q, int64_t k);
+
+    // Float weights (F32 / F16 files are the float reference): y[m*ldy+n] = dot(w[n], x[m]).
+    void (*f32_gemm)(const float* w, int64_t n0, int64_t n1, const float* x, int64_t m, int64_t k,
+                     float* y, int64_t ldy);
+    void (*f16_gemm)(const uint16_t* w, int64_t n0, int64_t n1, const float* x, int64_t m,
+                     int64_t k, float* y, int64_t ldy);
+
+    // Vector helpers for norms, attention and gating.
+    float (*dot_f32)(const float* a, const float* b, int64_t n);
+    float (*dot_f16_f32)(const uint16_t* a, const float* b, int64_t n);
+    void (*axpy_f32)(float a, const float* x, float* y, int64_t n);          // y += a*x
+    void (*axpy_f16_f32)(float a, const uint16_t* x, float* y, int64_t n);   // y += a*x
+    void (*rmsnorm)(const float* x, const float* w, int64_t n, float eps, float* out);
+};
+
+// CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64).
+struct CpuFeatures {
+    bool avx2 = false, fma = false, f16c = false;
+    bool avx512f = false, avx512bw = false, avx512vl = false, avx512vnni = false;
+    bool avx_vnni = false, neon = false;
+    std::string brand;  // CPU model string
+};
+const CpuFeatures& cpu_features();
+std::string cpu_features_string(const CpuFeatures& f);  // "AVX2 FMA F16C ..."
+
+// Kernel sets compiled in and usable on this CPU, best first; "scalar" is always there.
+std::vector<const KernelSet*> available_kernels();
+// "auto" picks the best available; a name not available throws tern::Error listing choices.
+const KernelSet& select_kernels(std::string_view name);
+
+// The per-ISA tables (nullptr when not compiled in). Each lives in its own source file.
+const KernelSet* scalar_kernels();
+const KernelSet* avx2_kernels();
+const KernelSet* avx512_kernels();
+
+}  // namespace tern
