@@ -34,7 +34,19 @@ struct TernaryMatrix {
     int64_t row_bytes() const { return cols / 4; }
     int64_t groups_per_row() const { return cols / group_size; }
     const uint8_t* row_codes(int64_t r) const { return codes.get() + r * row_bytes(); }
+    uint8_t* row_codes(int64_t r) { return codes.get() + r * row_bytes(); }
+    float scale(int64_t r, int64_t g) const { return scales[r * groups_per_row() + g]; }
 };
+
+// A zero-filled matrix (codes all 0, i.e. trits -1; scales 0) of the given shape. Throws
+// tern::Error when cols is not a positive multiple of 128, or group_size is not a multiple of
+// 128 dividing cols (group_size <= 0 means one group per row).
+TernaryMatrix make_ternary_matrix(int64_t rows, int64_t cols, int64_t group_size);
+
+// One row of `cols` trits (int8 in {-1,0,+1}; cols % 128 == 0) to/from the layout above
+// (cols/4 bytes). Packing throws tern::Error on a value outside {-1,0,+1}.
+void pack_trits_row(const int8_t* trits, int64_t cols, uint8_t* out);
+void unpack_row(const uint8_t* codes, int64_t cols, int8_t* trits);
 
 // Activations of M tokens quantized per token (FORMATS.md section 3, bitnet.cpp's scheme):
 // s = 127 / max(absmax, 1e-5), q = clamp(round_half_even(x*s), -128, 127).
