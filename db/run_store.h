@@ -42,11 +42,19 @@ struct Baseline {
     std::string created_at;
 };
 
+// How a store is opened. busy_timeout_ms is how long a write waits for another process's lock
+// before failing with a "locked" StoreError (tests use a short one).
+struct StoreOptions {
+    bool read_only = false;
+    int busy_timeout_ms = 5000;
+};
+
 class RunStore {
 public:
     // Opens (creating it and its folder when absent) and migrates. Marks runs left `running`
     // by a crash as `interrupted`. Throws StoreError.
     explicit RunStore(const std::string& path, bool read_only = false);
+    RunStore(const std::string& path, const StoreOptions& options);
     ~RunStore();
 
     static std::string default_path();  // $XDG_DATA_HOME/ternbench/ternbench.sqlite
@@ -59,9 +67,12 @@ public:
     void finish_run(const RunRecord& run);
     // Inserts a complete run (imports, external baselines) in one transaction; returns its id.
     int64_t insert_run(RunRecord& run);
+    // Inserts many complete runs in ONE transaction (all or none); sets each id; returns the ids.
+    std::vector<int64_t> insert_runs(std::vector<RunRecord>& runs);
 
     std::optional<RunRecord> load_run(int64_t id) const;   // full, with raw data
     std::optional<RunRecord> load_run(const std::string& uuid) const;
+    // Oldest first (by id); last_n keeps the newest N. Metrics of all listed runs in one query.
     std::vector<RunSummary> list_runs(const RunFilter& f = {}) const;
     int64_t count_runs() const;
     bool delete_run(int64_t id);
@@ -76,6 +87,7 @@ public:
     // `PRAGMA integrity_check`: empty when ok, else the problems reported.
     std::vector<std::string> integrity_check() const;
     int user_version() const;
+    bool read_only() const;   // opened read-only, or the file/folder is not writable
 
 private:
     struct Impl;

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -19,7 +20,9 @@ enum class GgufValueType : int32_t {
     ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
 };
 
-// One metadata value. Scalars keep their declared type; arrays hold one element type.
+// One metadata value. Scalars keep their declared type: unsigned integers are stored as
+// uint64_t, signed ones as int64_t, f32/f64 as double. Prefer GgufFile's typed getters.
+// Arrays hold one element type.
 struct GgufArray {
     GgufValueType elem_type = GgufValueType::U8;
     std::vector<int64_t> ints;          // all integer and bool element types
@@ -75,6 +78,9 @@ public:
 private:
     GgufFile() = default;
     void parse();
+    void map_file(const std::string& path);
+    std::string label() const;  // the path, or "<memory>" for from_bytes
+
 
     std::string path_;
     const uint8_t* base_ = nullptr;
@@ -86,6 +92,10 @@ private:
     uint64_t data_offset_ = 0;
     std::vector<std::pair<std::string, GgufValue>> kv_;
     std::vector<GgufTensorInfo> tensors_;
+    // Name -> index, for O(1) lookups (vocabulary-sized files have few keys but many loaders
+    // look keys up repeatedly).
+    std::unordered_map<std::string_view, size_t> kv_index_;
+    std::unordered_map<std::string_view, size_t> tensor_index_;
 };
 
 }  // namespace tern

@@ -12,13 +12,17 @@
 namespace tern {
 
 class ThreadPool;
-struct KvCache;  // engine/runtime/kv_cache.h
+struct KvCache;           // engine/runtime/kv_cache.h
+struct ForwardWorkspace;  // engine/model/forward.h
 
 struct SessionOptions {
     int64_t n_ctx = 0;                  // 0: min(model's training context, 4096)
     int threads = 0;                    // 0: physical cores (ignored when pool is given)
     std::shared_ptr<ThreadPool> pool;   // shared compute pool, optional
 };
+
+// The context a session gets for n_ctx <= 0: min(training context, 4096).
+int64_t default_context(const HParams& hp, int64_t requested);
 
 class Session {
 public:
@@ -38,12 +42,13 @@ public:
     const std::shared_ptr<const Model>& model_ptr() const { return model_; }
     KvCache& kv_cache();
     ThreadPool& pool();
+    ForwardWorkspace& workspace();
 
 private:
     std::shared_ptr<const Model> model_;
     std::shared_ptr<ThreadPool> pool_;
     std::unique_ptr<KvCache> kv_;
-    std::vector<float> logits_;
+    std::unique_ptr<ForwardWorkspace> ws_;
 };
 
 }  // namespace tern

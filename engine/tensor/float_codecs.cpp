@@ -1,1 +1,159 @@
-// placeholder: implementation pending
+#include "engine/tensor/float_codecs.h"
+
+#include <cstring>
+#include <string>
+
+#include "engine/gguf/ggml_type.h"
+#include "engine/runtime/error.h"
+
+namespace tern {
+
+namespace {
+
+uint32_t float_bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+}
+
+float bits_float(uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+uint16_t load_u16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+}
+
+// ggml block layouts (ggml-common.h): Q8_0 = { fp16 d; int8 qs[32]; },
+// Q6_K = { uint8 ql[128]; uint8 qh[64]; int8 scales[16]; fp16 d; } for 256 weights.
+constexpr int kQ8_0Bytes = 34;
+constexpr int kQ6_KBytes = 210;
+
+void dequantize_q8_0(const uint8_t* in, int64_t n, float* out) {
+    for (int64_t b = 0; b < n / 32; ++b, in += kQ8_0Bytes, out += 32) {
+        const float d = f16_to_f32(load_u16(in));
+        const auto* qs = reinterpret_cast<const int8_t*>(in + 2);
+        for (int i = 0; i < 32; ++i) out[i] = d * static_cast<float>(qs[i]);
+    }
+}
+
+// Each 6-bit code is 4 low bits from ql and 2 high bits from qh, minus 32; 16 sub-blocks
+// of 16 weights each have an int8 scale, times the block's fp16 d. Per 128-weight half:
+// ql[l] low/high nibbles -> weights l / l+64, ql[l+32] -> l+32 / l+96, and qh[l] bit
+// pairs 0,1,2,3 -> weights l, l+32, l+64, l+96.
+void dequantize_q6_k(const uint8_t* in, int64_t n, float* out) {
+    for (int64_t b = 0; b < n / 256; ++b, in += kQ6_KBytes) {
+        const uint8_t* ql = in;
+        const uint8_t* qh = in + 128;
+        const auto* sc = reinterpret_cast<const int8_t*>(in + 192);
+        const float d = f16_to_f32(load_u16(in + 208));
+        for (int half = 0; half < 2; ++half, out += 128, ql += 64, qh += 32, sc += 8) {
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                out[l] = d * static_cast<float>(sc[is] * q1);
+                out[l + 32] = d * static_cast<float>(sc[is + 2] * q2);
+                out[l + 64] = d * static_cast<float>(sc[is + 4] * q3);
+                out[l + 96] = d * static_cast<float>(sc[is + 6] * q4);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+float f16_to_f32(uint16_t h) {
+    const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
+    const uint32_t exp = (h >> 10) & 0x1f;
+    const uint32_t mant = h & 0x3ff;
+    if (exp == 0x1f) return bits_float(sign | 0x7f800000 | (mant << 13));  // inf / nan
+    if (exp == 0) {
+        // Zero or subnormal: mant * 2^-24, exact in float.
+        const float v = static_cast<float>(mant) * 5.9604644775390625e-08f;
+        return sign ? -v : v;
+    }
+    return bits_float(sign | ((exp + 112) << 23) | (mant << 13));
+}
+
+uint16_t f32_to_f16(float f) {
+    const uint32_t x = float_bits(f);
+    const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000);
+    const uint32_t ax = x & 0x7fffffff;
+    if (ax >= 0x7f800000) {
+        if (ax == 0x7f800000) return sign | 0x7c00;
+        return static_cast<uint16_t>(sign | 0x7e00 | ((ax >> 13) & 0x3ff));  // quiet NaN
+    }
+    if (ax >= 0x477ff000) return sign | 0x7c00;  // >= 65520 rounds to infinity
+    if (ax < 0x38800000) {
+        // Below the smallest normal half (2^-14): a subnormal in units of 2^-24.
+        const uint32_t e = ax >> 23;
+        if (e < 102) return sign;  // < 2^-25: rounds to zero
+        const uint32_t m = (ax & 0x7fffff) | 0x800000;
+        const uint32_t shift = 126 - e;  // 14..24
+        uint32_t q = m >> shift;
+        const uint32_t rem = m & ((1u << shift) - 1);
+        const uint32_t halfway = 1u << (shift - 1);
+        if (rem > halfway || (rem == halfway && (q & 1))) ++q;  // may carry into the normal range
+        return static_cast<uint16_t>(sign | q);
+    }
+    // Normal: rebias the exponent (127 -> 15) and round the 13 dropped bits to nearest even.
+    const uint32_t odd = (ax >> 13) & 1;
+    const uint32_t r = ax + 0xc8000fffu + odd;
+    return static_cast<uint16_t>(sign | (r >> 13));
+}
+
+float bf16_to_f32(uint16_t h) { return bits_float(static_cast<uint32_t>(h) << 16); }
+
+uint16_t f32_to_bf16(float f) {
+    const uint32_t x = float_bits(f);
+    if ((x & 0x7fffffff) > 0x7f800000) return static_cast<uint16_t>((x >> 16) | 0x40);  // quiet NaN
+    return static_cast<uint16_t>((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
+bool is_float_decodable(uint32_t type_id) {
+    switch (static_cast<GgmlType>(type_id)) {
+    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16:
+    case GgmlType::Q8_0: case GgmlType::Q6_K: return true;
+    default: return false;
+    }
+}
+
+void dequantize_row(uint32_t type_id, const uint8_t* row, int64_t n, float* out) {
+    if (n < 0) throw Error("dequantize_row: negative length " + std::to_string(n));
+    const auto check_blocks = [&](int64_t block) {
+        if (n % block != 0)
+            throw Error("dequantize_row: " + type_name(type_id) + " row length " +
+                        std::to_string(n) + " is not a multiple of " + std::to_string(block));
+    };
+    switch (static_cast<GgmlType>(type_id)) {
+    case GgmlType::F32:
+        std::memcpy(out, row, static_cast<size_t>(n) * 4);
+        return;
+    case GgmlType::F16:
+        for (int64_t i = 0; i < n; ++i) out[i] = f16_to_f32(load_u16(row + 2 * i));
+        return;
+    case GgmlType::BF16:
+        for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(load_u16(row + 2 * i));
+        return;
+    case GgmlType::Q8_0:
+        check_blocks(32);
+        dequantize_q8_0(row, n, out);
+        return;
+    case GgmlType::Q6_K:
+        check_blocks(256);
+        dequantize_q6_k(row, n, out);
+        return;
+    default:
+        throw UnsupportedError("tensor type " + type_name(type_id) +
+                               " cannot be converted to float (supported: F32, F16, BF16, Q8_0, Q6_K)");
+    }
+}
+
+}  // namespace tern

@@ -8,6 +8,7 @@ namespace tern {
 float f16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);   // round to nearest even
 float bf16_to_f32(uint16_t h);
+uint16_t f32_to_bf16(float f);  // round to nearest even, NaN stays NaN
 
 // Decodes `n` consecutive values of a row of the given type id into `out`.
 // Supported: F32, F16, BF16, Q8_0, Q6_K. Throws UnsupportedError otherwise.

@@ -20,6 +20,8 @@ struct Vocab {
     std::vector<std::string> merges;  // "a b" pairs, rank = index (gpt2 only)
     std::optional<int32_t> bos_id, eos_id, eot_id, unk_id, pad_id;
     bool add_bos = false;          // tokenizer.ggml.add_bos_token (default per model)
+    // tokenizer.ggml.add_space_prefix: SentencePiece prepends U+2581 to the text (llama only).
+    bool add_space_prefix = true;
 };
 
 // Reads tokenizer.ggml.* (and the arch, to pick Llama-3 rules when `pre` is absent for

@@ -1,0 +1,125 @@
+#include "app/core/benchmark_spec.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace bench {
+
+const std::vector<std::string>& workload_names() {
+    static const std::vector<std::string> names = {"single", "batch", "stream", "server", "load",
+                                                   "scaling", "pp", "tg", "kernel"};
+    return names;
+}
+
+std::vector<std::string> default_prompts() {
+    return {"The future of artificial intelligence", "Rust programming language benefits",
+            "High performance computing with BitNet", "Machine learning model optimization",
+            "Concurrent processing in modern systems"};
+}
+
+int BenchmarkSpec::effective_max_tokens() const {
+    if (max_tokens > 0) return max_tokens;
+    return workload == "batch" ? 50 : 100;
+}
+
+nlohmann::json BenchmarkSpec::to_json() const {
+    return nlohmann::json{
+        {"workload", workload},
+        {"model_path", model_path},
+        {"demo_preset", demo_preset},
+        {"demo_type", demo_type},
+        {"demo_arch", demo_arch},
+        {"kernel", kernel},
+        {"threads", threads},
+        {"repetitions", repetitions},
+        {"warmup", warmup},
+        {"concurrency", concurrency},
+        {"max_tokens", max_tokens},
+        {"prompts", prompts},
+        {"prompts_file", prompts_file},
+        {"temperature", temperature},
+        {"top_p", top_p},
+        {"top_k", top_k},
+        {"seed", seed},
+        {"n_prompt", n_prompt},
+        {"n_gen", n_gen},
+        {"arrival_rate", arrival_rate},
+        {"duration_s", duration_s},
+        {"slo_ttft_ms", slo_ttft_ms},
+        {"slo_tpot_ms", slo_tpot_ms},
+        {"sweep_threads", sweep_threads},
+        {"sweep_concurrency", sweep_concurrency},
+        {"sampler_interval_ms", sampler_interval_ms},
+        {"n_ctx", n_ctx},
+    };
+}
+
+BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
+    // Missing keys keep their defaults, so specs stored by older versions still read.
+    BenchmarkSpec s;
+    auto get = [&j](const char* key, auto& field) {
+        if (j.is_object() && j.contains(key) && !j[key].is_null()) j.at(key).get_to(field);
+    };
+    get("workload", s.workload);
+    get("model_path", s.model_path);
+    get("demo_preset", s.demo_preset);
+    get("demo_type", s.demo_type);
+    get("demo_arch", s.demo_arch);
+    get("kernel", s.kernel);
+    get("threads", s.threads);
+    get("repetitions", s.repetitions);
+    get("warmup", s.warmup);
+    get("concurrency", s.concurrency);
+    get("max_tokens", s.max_tokens);
+    get("prompts", s.prompts);
+    get("prompts_file", s.prompts_file);
+    get("temperature", s.temperature);
+    get("top_p", s.top_p);
+    get("top_k", s.top_k);
+    get("seed", s.seed);
+    get("n_prompt", s.n_prompt);
+    get("n_gen", s.n_gen);
+    get("arrival_rate", s.arrival_rate);
+    get("duration_s", s.duration_s);
+    get("slo_ttft_ms", s.slo_ttft_ms);
+    get("slo_tpot_ms", s.slo_tpot_ms);
+    get("sweep_threads", s.sweep_threads);
+    get("sweep_concurrency", s.sweep_concurrency);
+    get("sampler_interval_ms", s.sampler_interval_ms);
+    get("n_ctx", s.n_ctx);
+    return s;
+}
+
+std::string BenchmarkSpec::validate() const {
+    const auto& names = workload_names();
+    if (std::find(names.begin(), names.end(), workload) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        return "unknown workload '" + workload + "' (choose one of: " + list + ")";
+    }
+    if (threads < 0) return "threads must be >= 0 (0 = physical cores), got " + std::to_string(threads);
+    if (repetitions < 1) return "repetitions must be >= 1, got " + std::to_string(repetitions);
+    if (warmup < 0) return "warmup must be >= 0, got " + std::to_string(warmup);
+    if (concurrency < 1) return "concurrency must be >= 1, got " + std::to_string(concurrency);
+    if (max_tokens < 0) return "max-tokens must be >= 0 (0 = workload default), got " + std::to_string(max_tokens);
+    if (!(temperature >= 0.0f)) return "temperature must be >= 0";
+    if (!(top_p > 0.0f && top_p <= 1.0f)) return "top-p must be in (0, 1]";
+    if (top_k < 0) return "top-k must be >= 0";
+    if (n_prompt < 1) return "n-prompt (-p) must be >= 1, got " + std::to_string(n_prompt);
+    if (n_gen < 1) return "n-gen (-n) must be >= 1, got " + std::to_string(n_gen);
+    if (!(arrival_rate > 0)) return "arrival rate must be > 0 requests/s";
+    if (!(duration_s > 0)) return "duration must be > 0 s";
+    if (!(slo_ttft_ms > 0) || !(slo_tpot_ms > 0)) return "SLOs must be > 0 ms";
+    for (int t : sweep_threads)
+        if (t < 1) return "sweep-threads values must be >= 1, got " + std::to_string(t);
+    for (int c : sweep_concurrency)
+        if (c < 1) return "sweep-concurrency values must be >= 1, got " + std::to_string(c);
+    if (sampler_interval_ms < 1) return "sampler interval must be >= 1 ms";
+    if (n_ctx < 0) return "n-ctx must be >= 0";
+    for (const auto& p : prompts)
+        if (p.empty()) return "prompts must not be empty strings";
+    return {};
+}
+
+}  // namespace bench

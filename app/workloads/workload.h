@@ -1,0 +1,48 @@
+#pragma once
+// The workloads of DESIGN.md section 3, one file each, over the helpers in workload_common.h.
+// A workload fills run.metrics / run.samples / run.requests from raw timestamps; it throws
+// (tern::Error, std::exception) on failure and returns early, keeping what it measured, when
+// the cancel flag rises. The Runner does everything around it (store, sampler, resources).
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "app/core/benchmark_spec.h"
+#include "app/workloads/run_events.h"
+#include "db/run_record.h"
+#include "engine/model/model.h"
+
+namespace bench {
+
+struct WorkloadContext {
+    const BenchmarkSpec& spec;
+    std::string model_path;                    // resolved file
+    std::shared_ptr<const tern::Model> model;  // null for `load` (it loads in a child)
+    std::vector<std::string> prompts;          // resolved prompt set
+    int threads = 1;                           // resolved (never 0)
+    tbdb::RunRecord& run;
+    RunEvents& events;
+    const std::atomic<bool>* cancel = nullptr;
+    std::chrono::steady_clock::time_point t0;  // run start: request times are relative to it
+
+    bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+};
+
+using WorkloadFn = void (*)(WorkloadContext&);
+// nullptr for an unknown name.
+WorkloadFn find_workload(const std::string& name);
+// Whether the runner must load the model in-process before the workload.
+bool workload_needs_model(const std::string& name);
+
+void run_single(WorkloadContext& ctx);
+void run_stream(WorkloadContext& ctx);
+void run_batch(WorkloadContext& ctx);
+void run_server(WorkloadContext& ctx);
+void run_load(WorkloadContext& ctx);
+void run_scaling(WorkloadContext& ctx);
+void run_pp(WorkloadContext& ctx);
+void run_tg(WorkloadContext& ctx);
+void run_kernel(WorkloadContext& ctx);
+
+}  // namespace bench

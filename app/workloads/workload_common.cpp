@@ -1,0 +1,80 @@
+#include "app/workloads/workload_common.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "app/metrics/metric_builder.h"
+#include "app/metrics/request_metrics.h"
+
+namespace bench {
+
+std::vector<std::vector<int32_t>> tokenize_prompts(const WorkloadContext& ctx) {
+    const auto& tok = ctx.model->tokenizer();
+    std::vector<std::vector<int32_t>> out;
+    for (const auto& p : ctx.prompts) {
+        auto ids = tok.encode(p, tok.vocab().add_bos);
+        if (ids.empty()) throw std::runtime_error("prompt tokenizes to no tokens: \"" + p + "\"");
+        out.push_back(std::move(ids));
+    }
+    if (out.empty()) throw std::runtime_error("no prompts to run");
+    return out;
+}
+
+tern::SamplerParams sampler_params(const BenchmarkSpec& spec, uint64_t request_seq) {
+    tern::SamplerParams s;
+    s.temperature = spec.temperature;
+    s.top_k = spec.top_k;
+    s.top_p = spec.top_p;
+    s.seed = spec.seed + request_seq;
+    return s;
+}
+
+tern::GenerationParams generation_params(const WorkloadContext& ctx, uint64_t request_seq) {
+    tern::GenerationParams g;
+    g.max_tokens = ctx.spec.effective_max_tokens();
+    g.sampling = sampler_params(ctx.spec, request_seq);
+    g.stop_at_eog = true;
+    return g;
+}
+
+std::string phase_name(bool warmup, int i, int n) {
+    return std::string(warmup ? "warmup " : "repetition ") + std::to_string(i) + "/" + std::to_string(n);
+}
+
+void add_latency_metrics(WorkloadContext& ctx, bool with_itl) {
+    const auto& reqs = ctx.run.requests;
+    metrics::MetricBuilder mb(ctx.run.metrics);
+    const auto lat = metrics::collect_latencies(reqs);
+    mb.add_percentiles("ttft_ms", lat.ttft, {50, 90, 95, 99}, "ms");
+    mb.add_percentiles("e2e_ms", lat.e2e, {50, 90, 95, 99, 99.9}, "ms");
+    mb.add_percentiles("tpot_ms", lat.tpot, {50, 90, 95, 99}, "ms");
+    if (with_itl) mb.add_percentiles("itl_ms", lat.itl, {50, 90, 95, 99}, "ms");
+    mb.add_summary("decode_tok_s", lat.decode_tok_s, "tok/s");
+
+    // Output throughput per repetition (DESIGN.md 4), then its mean over repetitions.
+    std::map<int, std::vector<tbdb::RequestRecord>> by_rep;
+    for (const auto& r : reqs) by_rep[r.repetition].push_back(r);
+    tbdb::SampleSeries tput{"output_tok_s", "tok/s", {}};
+    tbdb::SampleSeries span{"makespan_ms", "ms", {}};
+    for (const auto& [rep, rs] : by_rep) {
+        if (auto v = metrics::output_tok_s(rs)) tput.values.push_back(*v);
+        if (auto m = metrics::makespan_ms(rs)) span.values.push_back(*m);
+    }
+    mb.add_summary("output_tok_s", tput.values, "tok/s");
+    mb.add_summary("makespan_ms", span.values, "ms");
+    ctx.run.samples.push_back(std::move(tput));
+    ctx.run.samples.push_back(std::move(span));
+
+    int64_t out_tokens = 0;
+    for (const auto& r : reqs) out_tokens += r.output_tokens;
+    mb.add("requests", static_cast<double>(reqs.size()), "count", static_cast<int64_t>(reqs.size()));
+    mb.add("output_tokens", static_cast<double>(out_tokens), "tokens", static_cast<int64_t>(reqs.size()));
+}
+
+void add_prefill_series(WorkloadContext& ctx, const std::vector<double>& prefill_tok_s) {
+    metrics::MetricBuilder mb(ctx.run.metrics);
+    mb.add_summary("prefill_tok_s", prefill_tok_s, "tok/s");
+    ctx.run.samples.push_back({"prefill_tok_s", "tok/s", prefill_tok_s});
+}
+
+}  // namespace bench

@@ -1,0 +1,233 @@
+// Opening a RunStore: checks that leave a foreign, corrupt or newer file untouched, WAL and
+// pragmas, migrations, and marking runs whose writer died as `interrupted`.
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "db/run_store_impl.h"
+#include "db/schema.h"
+#include "db/writer_identity.h"
+
+namespace fs = std::filesystem;
+
+namespace tbdb {
+
+namespace {
+
+uint32_t big_endian_u32(const unsigned char* p) {
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+uint64_t file_size_or_zero(const fs::path& p) {
+    std::error_code ec;
+    const auto size = fs::file_size(p, ec);
+    return ec ? 0 : size;
+}
+
+// Problems visible in the 100-byte SQLite header, found before SQLite touches the file.
+// A file cut short is caught here because SQLite would otherwise read the missing pages
+// as zeros and fail later, deep inside some query.
+std::optional<std::string> header_problem(const fs::path& file) {
+    const uint64_t size = file_size_or_zero(file);
+    if (size == 0) return std::nullopt;  // an empty file is a new database
+    if (size < 100)
+        return "file of " + std::to_string(size) + " bytes is too short for a SQLite database";
+    std::array<unsigned char, 100> h{};
+    std::ifstream in(file, std::ios::binary);
+    if (!in.read(reinterpret_cast<char*>(h.data()), h.size()))
+        return std::string("cannot read the file header");
+    static constexpr char kMagic[] = "SQLite format 3";   // followed by a NUL: 16 bytes
+    if (!std::equal(kMagic, kMagic + 16, h.begin())) return std::string("file is not a database");
+    uint64_t page_size = (uint64_t{h[16]} << 8) | h[17];
+    if (page_size == 1) page_size = 65536;
+    if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0)
+        return "invalid page size " + std::to_string(page_size) + " in the header";
+    // The in-header page count is trusted only when "version-valid-for" matches the change
+    // counter; a non-empty -wal file may legitimately hold pages beyond the main file.
+    const bool count_valid = big_endian_u32(&h[24]) == big_endian_u32(&h[92]);
+    const uint64_t pages = big_endian_u32(&h[28]);
+    const bool wal_pending = file_size_or_zero(fs::path(file.string() + "-wal")) > 0;
+    if (count_valid && !wal_pending && pages * page_size > size)
+        return "file is truncated: its header says " + std::to_string(pages * page_size) +
+               " bytes, the file has " + std::to_string(size);
+    return std::nullopt;
+}
+
+struct Inspection {
+    int version = 0;
+    int tables = 0;
+    bool has_runs = false;
+};
+
+Inspection inspect(SQLite::Database& db) {
+    Inspection out;
+    {
+        SQLite::Statement q(db, "PRAGMA user_version");
+        if (q.executeStep()) out.version = q.getColumn(0).getInt();
+    }
+    SQLite::Statement q(db,
+                        "SELECT count(*), coalesce(sum(name = 'runs'), 0) FROM sqlite_master "
+                        "WHERE type = 'table'");
+    if (q.executeStep()) {
+        out.tables = q.getColumn(0).getInt();
+        out.has_runs = q.getColumn(1).getInt() > 0;
+    }
+    return out;
+}
+
+// Refuses files this build must not write: newer schema, someone else's database.
+void check_inspection(const std::string& path, const Inspection& in) {
+    const int latest = schema::latest_version();
+    if (in.version > latest)
+        throw StoreError("database " + path + " was written by a newer ternbench (schema v" +
+                         std::to_string(in.version) + ", this build knows up to v" +
+                         std::to_string(latest) +
+                         "); upgrade ternbench to open it. The file was not changed.");
+    if ((in.version == 0 && in.tables > 0) || (in.version > 0 && !in.has_runs))
+        throw StoreError(path + " is not a ternbench database (it holds other tables); "
+                         "the file was left untouched");
+}
+
+// A URI opening the file as immutable: lets a WAL database in a folder we cannot write be
+// read, as SQLite could not create its -shm file there (no writer can exist then either).
+std::string immutable_uri(const std::string& path) {
+    std::string uri = "file:";
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (unsigned char c : path) {
+        if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f) {
+            uri += '%';
+            uri += kHex[c >> 4];
+            uri += kHex[c & 15];
+        } else {
+            uri += static_cast<char>(c);
+        }
+    }
+    return uri + "?immutable=1";
+}
+
+bool writable(const fs::path& p) { return ::access(p.c_str(), W_OK) == 0; }
+
+}  // namespace
+
+void RunStore::Impl::open() {
+    const fs::path file(path);
+    fs::path folder = file.parent_path();
+    if (folder.empty()) folder = ".";
+    const bool exists = fs::exists(file);
+    if (!exists && options.read_only)
+        throw StoreError("database " + path + " does not exist (opened read-only, so it was "
+                         "not created)");
+    if (!exists) {
+        std::error_code ec;
+        fs::create_directories(folder, ec);
+        if (ec)
+            throw StoreError("cannot create the folder " + folder.string() + " for database " +
+                             path + ": " + ec.message());
+    }
+    if (exists) {
+        if (auto problem = header_problem(file)) throw corrupt_error(path, *problem);
+    }
+
+    const bool folder_writable = writable(folder);
+    const bool file_writable = !exists || writable(file);
+    read_only = options.read_only || !folder_writable || !file_writable;
+    const bool wal_file = fs::exists(fs::path(path + "-wal"));
+    const bool use_immutable = read_only && exists && !folder_writable && !wal_file;
+
+    // First look through a read-only connection: a newer, foreign or corrupt file is
+    // refused before anything could write to it (not even a WAL checkpoint on close).
+    if (exists) {
+        try {
+            SQLite::Database probe(use_immutable ? immutable_uri(path) : path,
+                                   SQLite::OPEN_READONLY | (use_immutable ? SQLITE_OPEN_URI : 0),
+                                   options.busy_timeout_ms);
+            check_inspection(path, inspect(probe));
+        } catch (const SQLite::Exception& e) {
+            throw map_sqlite_error(path, "open", options.busy_timeout_ms, e);
+        }
+    }
+
+    try {
+        const int flags = read_only ? SQLite::OPEN_READONLY
+                                    : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db = std::make_unique<SQLite::Database>(use_immutable ? immutable_uri(path) : path,
+                                                flags | (use_immutable ? SQLITE_OPEN_URI : 0),
+                                                options.busy_timeout_ms);
+        if (sqlite3_db_readonly(db->getHandle(), "main") == 1) read_only = true;
+        db->exec("PRAGMA foreign_keys = ON");
+        const Inspection now = inspect(*db);   // again: another process may have changed it
+        check_inspection(path, now);
+        if (read_only) {
+            if (now.version < schema::latest_version())
+                throw StoreError("database " + path + " has schema v" +
+                                 std::to_string(now.version) + " but this build reads v" +
+                                 std::to_string(schema::latest_version()) +
+                                 " and cannot upgrade it: it is read-only. Open it once "
+                                 "writable to upgrade it.");
+            return;
+        }
+        {
+            SQLite::Statement wal(*db, "PRAGMA journal_mode = WAL");
+            wal.executeStep();
+        }
+        db->exec("PRAGMA synchronous = NORMAL");
+        if (now.version < schema::latest_version())
+            schema::migrate(*db, schema::latest_version());
+    } catch (const SQLite::Exception& e) {
+        db.reset();
+        throw map_sqlite_error(path, "open", options.busy_timeout_ms, e);
+    }
+    mark_interrupted_runs();
+}
+
+void RunStore::Impl::mark_interrupted_runs() {
+    std::vector<std::pair<int64_t, int64_t>> dead;   // run id, writer pid
+    try {
+        SQLite::Statement q(*db,
+                            "SELECT id, writer_pid, writer_start, writer_boot, writer_host "
+                            "FROM runs WHERE status = 'running'");
+        auto opt_int = [&](int col) -> std::optional<int64_t> {
+            if (q.getColumn(col).isNull()) return std::nullopt;
+            return q.getColumn(col).getInt64();
+        };
+        auto opt_text = [&](int col) -> std::optional<std::string> {
+            if (q.getColumn(col).isNull()) return std::nullopt;
+            return q.getColumn(col).getString();
+        };
+        while (q.executeStep()) {
+            if (!writer_alive(opt_int(1), opt_int(2), opt_text(3), opt_text(4)))
+                dead.emplace_back(q.getColumn(0).getInt64(), opt_int(1).value_or(0));
+        }
+    } catch (const SQLite::Exception& e) {
+        throw map_sqlite_error(path, "check for interrupted runs", options.busy_timeout_ms, e);
+    }
+    if (dead.empty()) return;
+    try {
+        SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement mark(*db,
+                               "UPDATE runs SET status = 'interrupted', error = ? "
+                               "WHERE id = ? AND status = 'running'");
+        for (const auto& [id, pid] : dead) {
+            mark.reset();
+            mark.bind(1, "the process writing this run" +
+                             (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()) +
+                             " ended before the run finished");
+            mark.bind(2, static_cast<int64_t>(id));
+            mark.exec();
+        }
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        // Another process holding the write lock for longer than the busy timeout must not
+        // stop this one from opening: the next open marks them.
+        if (e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED) return;
+        throw map_sqlite_error(path, "mark interrupted runs", options.busy_timeout_ms, e);
+    }
+}
+
+}  // namespace tbdb

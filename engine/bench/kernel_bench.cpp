@@ -1,0 +1,205 @@
+#include "engine/bench/kernel_bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "engine/kernels/kernel_set.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/thread_pool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TERN_BENCH_X86 1
+#endif
+
+namespace tern {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+void validate(const KernelShape& s) {
+    if (s.n <= 0 || s.m <= 0 || s.k <= 0 || s.k % 128 != 0)
+        throw Error("kernel bench: shape N=" + std::to_string(s.n) + " K=" + std::to_string(s.k) +
+                    " M=" + std::to_string(s.m) + " is invalid (N, M > 0; K a positive multiple of 128)");
+}
+
+// Random ternary codes (0..2 in every 2-bit field), unit scales: the kernels' speed does not
+// depend on the values, but real-looking data keeps branch-free paths honest.
+TernaryMatrix random_matrix(const KernelShape& s, std::mt19937_64& rng) {
+    TernaryMatrix w = make_ternary_matrix(s.n, s.k, s.k);
+    uint8_t table[81];
+    for (int i = 0; i < 81; ++i)
+        table[i] = static_cast<uint8_t>((i % 3) | ((i / 3 % 3) << 2) | ((i / 9 % 3) << 4) | ((i / 27) << 6));
+    const int64_t bytes = s.n * s.k / 4;
+    for (int64_t i = 0; i < bytes; ++i) w.codes[i] = table[rng() % 81];
+    std::fill(w.scales.begin(), w.scales.end(), 1.0f);
+    return w;
+}
+
+// One product split over the pool in tiles of 8 rows (keeps SIMD row tiles whole).
+void run_product(ThreadPool& pool, const KernelSet& ks, const TernaryMatrix& w, const QuantizedActs& x,
+                 float* y) {
+    pool.parallel_for(w.rows, 8, [&](int64_t b, int64_t e) { ks.ternary_gemm(w, b, e, x, y, w.rows); });
+}
+
+#ifdef TERN_BENCH_X86
+__attribute__((target("avx2"))) uint64_t sum_avx2(const uint8_t* p, size_t bytes) {
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 128 <= bytes; i += 128) {
+        a0 = _mm256_add_epi64(a0, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i)));
+        a1 = _mm256_add_epi64(a1, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 32)));
+        a2 = _mm256_add_epi64(a2, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 64)));
+        a3 = _mm256_add_epi64(a3, _mm256_load_si256(reinterpret_cast<const __m256i*>(p + i + 96)));
+    }
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3)));
+    uint64_t s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; i < bytes; ++i) s += p[i];
+    return s;
+}
+#endif
+
+uint64_t sum_portable(const uint8_t* p, size_t bytes) {
+    uint64_t a[4] = {};
+    size_t i = 0;
+    for (; i + 32 <= bytes; i += 32)
+        for (int j = 0; j < 4; ++j) {
+            uint64_t v;
+            std::memcpy(&v, p + i + 8 * j, 8);
+            a[j] += v;
+        }
+    uint64_t s = a[0] + a[1] + a[2] + a[3];
+    for (; i < bytes; ++i) s += p[i];
+    return s;
+}
+
+uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
+#ifdef TERN_BENCH_X86
+    if (cpu_features().avx2) return sum_avx2(p, bytes);
+#endif
+    return sum_portable(p, bytes);
+}
+
+}  // namespace
+
+std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
+    if (opt.threads < 1) throw Error("kernel bench: threads must be >= 1");
+    if (opt.repetitions < 1) throw Error("kernel bench: repetitions must be >= 1");
+    for (const KernelShape& s : opt.shapes) validate(s);
+    std::vector<const KernelSet*> sets;
+    if (opt.kernels.empty()) sets = available_kernels();
+    for (const std::string& name : opt.kernels) sets.push_back(&select_kernels(name));
+
+    ThreadPool pool(opt.threads);
+    std::mt19937_64 rng(opt.seed);
+    std::vector<KernelBenchResult> results;
+    for (const KernelSet* ks : sets) {
+        for (const KernelShape& s : opt.shapes) {
+            if (opt.cancel && opt.cancel->load()) return results;
+            const int64_t matrix_bytes = s.n * s.k / 4 + s.n * static_cast<int64_t>(sizeof(float));
+            const int64_t copies = std::clamp<int64_t>((opt.min_weight_bytes + matrix_bytes - 1) / matrix_bytes, 1, 4096);
+            std::vector<TernaryMatrix> mats;
+            mats.reserve(static_cast<size_t>(copies));
+            for (int64_t c = 0; c < copies; ++c) mats.push_back(random_matrix(s, rng));
+
+            std::normal_distribution<float> nd(0.0f, 1.0f);
+            std::vector<float> xf(static_cast<size_t>(s.m * s.k));
+            for (float& v : xf) v = nd(rng);
+            QuantizedActs x;
+            const auto tq = Clock::now();
+            ks->quantize_acts(xf.data(), s.m, s.k, s.k, x);
+            const double quant_s = seconds_since(tq);
+            std::vector<float> y(static_cast<size_t>(s.m * s.n));
+
+            // Memory-bound shapes (few tokens) sweep all copies per repetition so the time is
+            // a sustained streaming rate; compute-bound ones take the next copy each time.
+            const bool sweep = s.m <= 8;
+            int64_t next = 0;
+            run_product(pool, *ks, mats[static_cast<size_t>(copies - 1)], x, y.data());  // warm-up
+            std::vector<double> times;
+            for (int r = 0; r < opt.repetitions; ++r) {
+                if (opt.cancel && opt.cancel->load()) return results;
+                const int64_t count = sweep ? copies : 1;
+                const auto t0 = Clock::now();
+                for (int64_t i = 0; i < count; ++i) {
+                    run_product(pool, *ks, mats[static_cast<size_t>(next)], x, y.data());
+                    next = (next + 1) % copies;
+                }
+                times.push_back(seconds_since(t0) / static_cast<double>(count));
+            }
+            KernelBenchResult res;
+            res.kernel = ks->name;
+            res.n = s.n, res.k = s.k, res.m = s.m;
+            res.threads = opt.threads;
+            res.repetitions = opt.repetitions;
+            res.median_seconds = median(times);
+            res.min_seconds = *std::min_element(times.begin(), times.end());
+            res.gops = 2.0 * double(s.n) * double(s.k) * double(s.m) / res.median_seconds / 1e9;
+            res.weight_bytes = matrix_bytes;
+            res.weight_gbs = double(matrix_bytes) / res.median_seconds / 1e9;
+            res.quantize_ns = static_cast<int64_t>(quant_s * 1e9);
+            if (opt.on_result) opt.on_result(res);
+            results.push_back(std::move(res));
+        }
+    }
+    return results;
+}
+
+std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& shapes,
+                                                const std::vector<std::string>& kernels, int threads,
+                                                int repetitions) {
+    KernelBenchOptions opt;
+    opt.shapes = shapes;
+    opt.kernels = kernels;
+    opt.threads = threads;
+    opt.repetitions = repetitions;
+    return run_kernel_bench(opt);
+}
+
+double measure_read_bandwidth_gbs(int threads, size_t bytes, int passes) {
+    if (threads < 1 || passes < 1 || bytes < 4096)
+        throw Error("read bandwidth: need threads >= 1, passes >= 1 and at least 4096 bytes");
+    bytes &= ~size_t(127);
+    AlignedPtr<uint8_t> buf = make_aligned<uint8_t>(bytes);
+    if (!buf) throw Error("read bandwidth: cannot allocate " + std::to_string(bytes) + " bytes");
+    ThreadPool pool(threads);
+    // Each thread first touches the slice it will read (first-touch page placement).
+    const int64_t lines = static_cast<int64_t>(bytes / 128);
+    pool.parallel_for(lines, 64, [&](int64_t b, int64_t e) {
+        std::memset(buf.get() + b * 128, 0x5A, static_cast<size_t>((e - b) * 128));
+    });
+    std::vector<uint64_t> sinks(static_cast<size_t>(threads) * 8);  // one cache line per thread
+    auto pass = [&] {
+        pool.run([&](int t, int nt) {
+            const int64_t b = lines * t / nt, e = lines * (t + 1) / nt;
+            sinks[static_cast<size_t>(t) * 8] += sum_bytes(buf.get() + b * 128, static_cast<size_t>((e - b) * 128));
+        });
+    };
+    pass();  // warm-up: page tables, TLB, frequency
+    std::vector<double> times;
+    for (int p = 0; p < passes; ++p) {
+        const auto t0 = Clock::now();
+        pass();
+        times.push_back(seconds_since(t0));
+    }
+    volatile uint64_t keep = 0;
+    for (uint64_t s : sinks) keep = keep + s;  // the sums are used: no pass is optimized away
+    (void)keep;
+    return double(bytes) / median(times) / 1e9;
+}
+
+}  // namespace tern

@@ -1,0 +1,59 @@
+#pragma once
+// Kernel micro-benchmark behind `ternbench run --workload kernel`: times the ternary GEMV/GEMM
+// of every requested kernel set on given matrix shapes, and measures the machine's streaming
+// read bandwidth so results can be put against the memory roofline (weights are 2 bits each).
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tern {
+
+// y[M x N] = x[M x K] * W[N x K]^T: N output features, K inputs (multiple of 128), M tokens.
+struct KernelShape {
+    int64_t n = 0, k = 0, m = 1;
+};
+
+struct KernelBenchResult {
+    std::string kernel;          // kernel set name ("scalar", "avx2", ...)
+    int64_t n = 0, k = 0, m = 0;
+    int threads = 1;
+    int repetitions = 0;
+    double median_seconds = 0;   // one full product (all N rows, all M tokens)
+    double min_seconds = 0;
+    double gops = 0;             // 2*N*K*M / median_seconds / 1e9
+    int64_t weight_bytes = 0;    // TernaryMatrix bytes one product reads: codes + scales
+    double weight_gbs = 0;       // weight_bytes / median_seconds / 1e9
+    int64_t quantize_ns = 0;     // not included above: activation quantization of M tokens
+};
+
+struct KernelBenchOptions {
+    std::vector<KernelShape> shapes;
+    std::vector<std::string> kernels;  // names for select_kernels(); empty = every available set
+    int threads = 1;                   // compute threads (a persistent pool), >= 1
+    int repetitions = 5;               // timed repetitions per (kernel, shape), median reported
+    // Weights are spread over enough copies of the matrix to total at least this many bytes,
+    // and consecutive runs use different copies, so decode-shaped products read their weights
+    // from DRAM like a real model does instead of from a warm cache. Default 128 MiB.
+    int64_t min_weight_bytes = int64_t(128) << 20;
+    uint64_t seed = 1;
+    std::function<void(const KernelBenchResult&)> on_result;  // called as each result is ready
+    const std::atomic<bool>* cancel = nullptr;                 // stop early (results so far)
+};
+
+// Runs every (kernel, shape) pair, kernel-major. Throws tern::Error for an unknown kernel name,
+// a shape with K not a positive multiple of 128 or a non-positive N / M, or threads < 1.
+std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& options);
+std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& shapes,
+                                                const std::vector<std::string>& kernels, int threads,
+                                                int repetitions);
+
+// Streaming read bandwidth in GB/s (1e9 bytes/s): `threads` threads each sum their slice of a
+// `bytes` buffer (make it much larger than the last-level cache); the median of `passes` timed
+// passes after one warm-up pass. AVX2 loads when the CPU has them. Throws tern::Error on bad
+// arguments.
+double measure_read_bandwidth_gbs(int threads, size_t bytes = size_t(256) << 20, int passes = 5);
+
+}  // namespace tern

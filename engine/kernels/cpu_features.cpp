@@ -1,0 +1,102 @@
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "engine/kernels/kernel_set.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define TERN_X86 1
+#endif
+
+namespace tern {
+
+namespace {
+
+#ifdef TERN_X86
+// XCR0 tells which register states the OS saves on context switch; a CPU flag alone is not
+// enough (an OS without AVX-512 state support would corrupt zmm registers).
+uint64_t read_xcr0() {
+    uint32_t lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+CpuFeatures detect() {
+    CpuFeatures f;
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    const unsigned max_leaf = __get_cpuid_max(0, nullptr);
+    if (max_leaf >= 1) {
+        __cpuid_count(1, 0, a, b, c, d);
+        const bool osxsave = c & (1u << 27);
+        const bool avx = c & (1u << 28);
+        f.fma = c & (1u << 12);
+        f.f16c = c & (1u << 29);
+        const uint64_t xcr0 = osxsave ? read_xcr0() : 0;
+        const bool os_ymm = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
+        const bool os_zmm = (xcr0 & 0xE6) == 0xE6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+        if (!(avx && os_ymm)) f.fma = f.f16c = false;
+        if (max_leaf >= 7) {
+            __cpuid_count(7, 0, a, b, c, d);
+            f.avx2 = avx && os_ymm && (b & (1u << 5));
+            f.avx512f = os_zmm && (b & (1u << 16));
+            f.avx512bw = f.avx512f && (b & (1u << 30));
+            f.avx512vl = f.avx512f && (b & (1u << 31));
+            f.avx512vnni = f.avx512f && (c & (1u << 11));
+            unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+            __cpuid_count(7, 1, a1, b1, c1, d1);
+            f.avx_vnni = avx && os_ymm && (a1 & (1u << 4));
+        }
+    }
+    // Brand string: extended leaves 0x80000002..4, 16 bytes each.
+    if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
+        char brand[49] = {};
+        for (unsigned i = 0; i < 3; ++i) {
+            unsigned r[4];
+            __cpuid(0x80000002 + i, r[0], r[1], r[2], r[3]);
+            std::memcpy(brand + 16 * i, r, 16);
+        }
+        std::string s(brand);
+        const auto first = s.find_first_not_of(' ');
+        const auto last = s.find_last_not_of(' ');
+        f.brand = first == std::string::npos ? "" : s.substr(first, last - first + 1);
+    }
+    return f;
+}
+#else
+CpuFeatures detect() {
+    CpuFeatures f;
+#if defined(__aarch64__)
+    f.neon = true;
+#endif
+    return f;
+}
+#endif
+
+}  // namespace
+
+const CpuFeatures& cpu_features() {
+    static const CpuFeatures features = detect();
+    return features;
+}
+
+std::string cpu_features_string(const CpuFeatures& f) {
+    std::string s;
+    auto add = [&](bool on, const char* name) {
+        if (!on) return;
+        if (!s.empty()) s += ' ';
+        s += name;
+    };
+    add(f.avx2, "AVX2");
+    add(f.fma, "FMA");
+    add(f.f16c, "F16C");
+    add(f.avx512f, "AVX512F");
+    add(f.avx512bw, "AVX512BW");
+    add(f.avx512vl, "AVX512VL");
+    add(f.avx512vnni, "AVX512VNNI");
+    add(f.avx_vnni, "AVX-VNNI");
+    add(f.neon, "NEON");
+    return s;
+}
+
+}  // namespace tern

@@ -1,0 +1,66 @@
+#pragma once
+// Small scalar building blocks shared by every kernel set, so the rounding rules of the
+// reference (quantization, RMS scale, FP16 decode) exist in exactly one place.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+// Makes a value opaque to the optimizer so `a*b` followed by `+ c` is never fused into one FMA
+// (compilers contract across statements, even intrinsics): the ternary float combine must
+// round the product and the sum separately in every kernel set to stay bit-identical.
+#if defined(__x86_64__) || defined(__i386__)
+#define TERN_NO_CONTRACT(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define TERN_NO_CONTRACT(v) __asm__("" : "+w"(v))
+#else
+#define TERN_NO_CONTRACT(v) ((void)0)
+#endif
+
+namespace tern::scalar_detail {
+
+// round_half_even(x*s) clamped to int8; std::nearbyint uses the current (default: to nearest,
+// ties to even) rounding mode. NaN maps to -128, like the SIMD max(v, -128) order.
+inline int8_t quantize_one(float x, float s) {
+    float v = std::nearbyint(x * s);
+    v = v >= -128.0f ? v : -128.0f;
+    v = v <= 127.0f ? v : 127.0f;
+    return static_cast<int8_t>(static_cast<int>(v));
+}
+
+// IEEE half to float, exact for every input (subnormals, inf, NaN).
+inline float f16_to_f32(uint16_t h) {
+    const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+    uint32_t exp = (h >> 10) & 0x1Fu;
+    uint32_t mant = h & 0x3FFu;
+    uint32_t bits;
+    if (exp == 0x1F) {
+        bits = sign | 0x7F800000u | (mant << 13);
+    } else if (exp != 0) {
+        bits = sign | ((exp + 112) << 23) | (mant << 13);
+    } else if (mant == 0) {
+        bits = sign;
+    } else {  // subnormal half: normalize
+        exp = 113;
+        while (!(mant & 0x400u)) {
+            mant <<= 1;
+            --exp;
+        }
+        bits = sign | (exp << 23) | ((mant & 0x3FFu) << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+// Sum of squares in double (as ggml does), then the float scale 1/sqrt(mean + eps).
+inline double sum_squares_f64(const float* x, int64_t n) {
+    double s = 0.0;
+    for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
+    return s;
+}
+inline float rms_scale(double sum_sq, int64_t n, float eps) {
+    const float mean = static_cast<float>(sum_sq / static_cast<double>(n));
+    return 1.0f / std::sqrt(mean + eps);
+}
+
+}  // namespace tern::scalar_detail

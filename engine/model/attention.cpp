@@ -1,0 +1,72 @@
+#include "engine/model/attention.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+#include "engine/runtime/kv_cache.h"
+#include "engine/runtime/thread_pool.h"
+
+namespace tern {
+
+namespace {
+constexpr int64_t kQueryBlock = 16;
+
+struct Task { int64_t seq, head, row0, row1; };
+}  // namespace
+
+void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, int64_t layer,
+                     std::span<const SeqBatch> batch, const float* q, float* out,
+                     ForwardWorkspace& ws) {
+    const int64_t hd = hp.head_dim, n_head = hp.n_head;
+    const int64_t group = hp.n_head / hp.n_head_kv;
+    const int64_t q_stride = n_head * hd;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+
+    // Tasks are few (sequences x heads x row blocks); a small local list is cheap next to the
+    // attention itself, but keep it in a thread_local to avoid reallocating per layer.
+    thread_local std::vector<Task> tasks;
+    tasks.clear();
+    int64_t max_ctx = 0;
+    for (size_t s = 0; s < batch.size(); ++s) {
+        const int64_t r0 = ws.seq_row0[s], n = static_cast<int64_t>(batch[s].tokens.size());
+        max_ctx = std::max(max_ctx, batch[s].kv->n_ctx);
+        for (int64_t h = 0; h < n_head; ++h)
+            for (int64_t b = 0; b < n; b += kQueryBlock)
+                tasks.push_back({static_cast<int64_t>(s), h, r0 + b, r0 + std::min(n, b + kQueryBlock)});
+    }
+    const int n_threads = pool.size();
+    if (ws.scores.size() < static_cast<size_t>(max_ctx * n_threads))
+        ws.scores.resize(static_cast<size_t>(max_ctx * n_threads));
+
+    std::atomic<size_t> next{0};
+    pool.run([&](int t, int) {
+        float* scores = ws.scores.data() + static_cast<size_t>(t) * max_ctx;
+        for (size_t i = next.fetch_add(1); i < tasks.size(); i = next.fetch_add(1)) {
+            const Task& task = tasks[i];
+            const KvCache& kv = *batch[task.seq].kv;
+            const int64_t kvh = task.head / group;
+            for (int64_t r = task.row0; r < task.row1; ++r) {
+                const float* qr = q + r * q_stride + task.head * hd;
+                float* o = out + r * q_stride + task.head * hd;
+                const int64_t n_keys = ws.row_pos[r] + 1;
+                float mx = -INFINITY;
+                for (int64_t j = 0; j < n_keys; ++j) {
+                    scores[j] = ks.dot_f32(qr, kv.k(layer, kvh, j), hd) * scale;
+                    mx = std::max(mx, scores[j]);
+                }
+                float sum = 0.0f;
+                for (int64_t j = 0; j < n_keys; ++j) {
+                    scores[j] = std::exp(scores[j] - mx);
+                    sum += scores[j];
+                }
+                const float inv = 1.0f / sum;
+                std::fill(o, o + hd, 0.0f);
+                for (int64_t j = 0; j < n_keys; ++j) ks.axpy_f32(scores[j] * inv, kv.v(layer, kvh, j), o, hd);
+            }
+        }
+    });
+}
+
+}  // namespace tern

@@ -1,0 +1,94 @@
+#include "engine/model/blocks.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/runtime/thread_pool.h"
+
+namespace tern {
+
+namespace {
+// Output rows per work item: small enough to balance, large enough to amortize dispatch.
+constexpr int64_t kRowGrain = 16;
+
+void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t n1,
+                  const float* x, int64_t m, int64_t k, const QuantizedActs& acts) {
+    const LinearWeight& w = *job.w;
+    switch (w.kind) {
+        case LinearWeight::Kind::Ternary: ks.ternary_gemm(w.ternary, n0, n1, acts, job.y, job.ldy); break;
+        case LinearWeight::Kind::F32: ks.f32_gemm(w.f32, n0, n1, x, m, k, job.y, job.ldy); break;
+        case LinearWeight::Kind::F16: ks.f16_gemm(w.f16, n0, n1, x, m, k, job.y, job.ldy); break;
+        case LinearWeight::Kind::None: return;
+    }
+    if (w.has_out_scale)
+        for (int64_t r = 0; r < m; ++r)
+            for (int64_t n = n0; n < n1; ++n) job.y[r * job.ldy + n] *= w.out_scale;
+}
+}  // namespace
+
+void run_linears(const KernelSet& ks, ThreadPool& pool, std::span<const LinearJob> jobs,
+                 const float* x, int64_t m, int64_t k, QuantizedActs& acts) {
+    bool any_ternary = false;
+    int64_t total = 0;
+    for (const LinearJob& j : jobs) {
+        any_ternary |= j.w->kind == LinearWeight::Kind::Ternary;
+        total += j.w->rows;
+    }
+    if (any_ternary) {
+        acts.resize(m, k);
+        ks.quantize_acts(x, m, k, k, acts);
+    }
+    pool.parallel_for(total, kRowGrain, [&](int64_t begin, int64_t end) {
+        int64_t base = 0;
+        for (const LinearJob& j : jobs) {
+            const int64_t lo = std::max(begin, base), hi = std::min(end, base + j.w->rows);
+            if (lo < hi) linear_range(ks, j, lo - base, hi - base, x, m, k, acts);
+            base += j.w->rows;
+        }
+    });
+}
+
+void rmsnorm_rows(const KernelSet& ks, ThreadPool& pool, const float* x, int64_t m, int64_t n,
+                  const float* w, float eps, float* out) {
+    if (m == 1) {
+        ks.rmsnorm(x, w, n, eps, out);
+        return;
+    }
+    pool.parallel_for(m, 1, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) ks.rmsnorm(x + r * n, w, n, eps, out + r * n);
+    });
+}
+
+void rope_rows(float* x, int64_t m, int64_t n_heads, int64_t head_dim, int64_t rope_dim,
+               const float* cos_tab, const float* sin_tab) {
+    const int64_t half = rope_dim / 2;
+    for (int64_t r = 0; r < m; ++r) {
+        const float* c = cos_tab + r * half;
+        const float* s = sin_tab + r * half;
+        for (int64_t h = 0; h < n_heads; ++h) {
+            float* v = x + (r * n_heads + h) * head_dim;
+            for (int64_t i = 0; i < half; ++i) {
+                const float a = v[i], b = v[i + half];
+                v[i] = a * c[i] - b * s[i];
+                v[i + half] = a * s[i] + b * c[i];
+            }
+        }
+    }
+}
+
+void gate_rows(ThreadPool& pool, bool relu_squared, float* g, const float* u, int64_t count) {
+    auto body = [&](int64_t b, int64_t e) {
+        if (relu_squared) {
+            for (int64_t i = b; i < e; ++i) {
+                const float r = g[i] > 0.0f ? g[i] : 0.0f;
+                g[i] = r * r * u[i];
+            }
+        } else {
+            for (int64_t i = b; i < e; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+        }
+    };
+    if (count < 16384) body(0, count);
+    else pool.parallel_for(count, 1024, body);
+}
+
+}  // namespace tern

@@ -1,0 +1,43 @@
+#pragma once
+// The per-sequence part of generation shared by generate() (one sequence) and the Scheduler
+// (many): sample from the logits, report the token, decide whether to go on. Keeping it in one
+// place makes batched and single-sequence generation produce the same tokens.
+#include <atomic>
+#include <optional>
+#include <span>
+
+#include "engine/runtime/generate.h"
+
+namespace tern {
+
+class Tokenizer;
+
+class GenerationState {
+public:
+    GenerationState(const Tokenizer& tok, const GenerationParams& params, TokenCallback on_token,
+                    int prompt_tokens, Clock::time_point submitted);
+
+    // Marks the end of prefill (or of a failed prefill).
+    void prefill_done() { result_.prefill_done = Clock::now(); }
+
+    // Called with the logits of the sequence's last position. Returns the token to evaluate
+    // next, or nullopt once generation is over (result().stop says why). n_past / n_ctx are
+    // the sequence's cache fill and size, to stop with ContextFull before overflowing.
+    std::optional<int32_t> step(std::span<const float> logits, const std::atomic<bool>* cancel,
+                                int64_t n_past, int64_t n_ctx);
+
+    // Ends generation before any step (cancelled while queued, prefill failure).
+    void finish(StopReason why, std::string error = {});
+    bool finished() const { return finished_; }
+    GenerationResult& result() { return result_; }
+
+private:
+    const Tokenizer& tok_;
+    GenerationParams params_;
+    TokenCallback on_token_;
+    Sampler sampler_;
+    GenerationResult result_;
+    bool finished_ = false;
+};
+
+}  // namespace tern

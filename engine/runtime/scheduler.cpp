@@ -1,0 +1,239 @@
+// Continuous batching on one thread: each loop admits queued requests (their prompts are
+// prefilled together in one forward call), then advances every active sequence by one token
+// in one batched forward call, then retires the finished ones. Sequences never wait for each
+// other to finish: they join and leave between steps.
+#include "engine/runtime/scheduler.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "engine/model/forward.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/generation_state.h"
+#include "engine/runtime/kv_cache.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/thread_pool.h"
+
+namespace tern {
+
+namespace {
+struct Sequence {
+    Scheduler::RequestId id = 0;
+    SchedulerRequest req;
+    std::unique_ptr<KvCache> kv;
+    std::unique_ptr<GenerationState> state;
+    std::atomic<bool> cancel{false};
+    int32_t next_token = 0;
+};
+}  // namespace
+
+struct Scheduler::Impl {
+    std::shared_ptr<const Model> model;
+    SchedulerOptions opts;
+    int64_t n_ctx = 0;
+    ThreadPool pool;
+    ForwardWorkspace ws;
+
+    mutable std::mutex m;
+    std::condition_variable cv_work, cv_idle;
+    std::deque<std::unique_ptr<Sequence>> queue;
+    std::vector<std::unique_ptr<Sequence>> active;  // owned by the loop thread
+    std::unordered_set<RequestId> cancel_ids;
+    bool cancel_everything = false;
+    bool stopping = false;
+    size_t n_active = 0;  // active.size(), readable under m
+    RequestId next_id = 1;
+    std::thread thread;
+
+    Impl(std::shared_ptr<const Model> mdl, SchedulerOptions o)
+        : model(std::move(mdl)), opts(o), n_ctx(default_context(model->hparams(), o.n_ctx)), pool(o.threads) {
+        if (opts.max_batch < 1) opts.max_batch = 1;
+        thread = std::thread([this] { loop(); });
+    }
+
+    static void done(Sequence& s) {
+        if (s.req.on_done) s.req.on_done(s.state->result());
+    }
+
+    // Moves cancellation requests onto the sequences; returns queued sequences to retire.
+    std::vector<std::unique_ptr<Sequence>> take_cancelled_and_admit(std::vector<Sequence*>& admitted) {
+        std::vector<std::unique_ptr<Sequence>> dropped;
+        std::lock_guard lk(m);
+        for (auto it = queue.begin(); it != queue.end();) {
+            if (cancel_everything || stopping || cancel_ids.count((*it)->id)) {
+                cancel_ids.erase((*it)->id);
+                dropped.push_back(std::move(*it));
+                it = queue.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (auto& s : active)
+            if (cancel_everything || stopping || cancel_ids.count(s->id)) s->cancel = true;
+        cancel_ids.clear();
+        cancel_everything = false;
+        while (static_cast<int>(active.size()) < opts.max_batch && !queue.empty()) {
+            active.push_back(std::move(queue.front()));
+            queue.pop_front();
+            admitted.push_back(active.back().get());
+        }
+        n_active = active.size();
+        return dropped;
+    }
+
+    void prefill(const std::vector<Sequence*>& admitted) {
+        std::vector<Sequence*> ready;
+        for (Sequence* s : admitted) {
+            const int64_t n = static_cast<int64_t>(s->req.prompt.size());
+            try {
+                if (s->cancel) { s->state->finish(StopReason::Cancelled); continue; }
+                if (n == 0) throw Error("the prompt has no tokens");
+                if (n > n_ctx) {
+                    s->state->prefill_done();
+                    s->state->finish(StopReason::ContextFull, "context full: 0 + " + std::to_string(n) +
+                                                                  " tokens > n_ctx " + std::to_string(n_ctx));
+                    continue;
+                }
+                s->kv = std::make_unique<KvCache>(model->hparams(), n_ctx);
+                const SeqBatch one[] = {{s->kv.get(), s->req.prompt, false}};
+                validate_batch(*model, one);
+                ready.push_back(s);
+            } catch (const Error& e) {
+                s->state->finish(StopReason::Error, e.what());
+            }
+        }
+        if (ready.empty()) return;
+        std::vector<SeqBatch> batch;
+        for (Sequence* s : ready) batch.push_back({s->kv.get(), s->req.prompt, false});
+        run_and_step(ready, batch, true);
+    }
+
+    void run_and_step(const std::vector<Sequence*>& seqs, const std::vector<SeqBatch>& batch, bool is_prefill) {
+        try {
+            forward(*model, batch, pool, ws);
+        } catch (const Error& e) {
+            for (Sequence* s : seqs) s->state->finish(StopReason::Error, e.what());
+            return;
+        }
+        for (size_t i = 0; i < seqs.size(); ++i) {
+            Sequence* s = seqs[i];
+            if (is_prefill) s->state->prefill_done();
+            const auto next = s->state->step(sequence_logits(*model, ws, i), &s->cancel, s->kv->n_past, s->kv->n_ctx);
+            if (next) s->next_token = *next;
+        }
+    }
+
+    void retire() {
+        std::vector<std::unique_ptr<Sequence>> finished;
+        for (auto it = active.begin(); it != active.end();) {
+            if ((*it)->state->finished()) {
+                finished.push_back(std::move(*it));
+                it = active.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (auto& s : finished) done(*s);
+        std::lock_guard lk(m);
+        n_active = active.size();
+        if (queue.empty() && active.empty()) cv_idle.notify_all();
+    }
+
+    void loop() {
+        for (;;) {
+            {
+                std::unique_lock lk(m);
+                cv_work.wait(lk, [&] { return stopping || !queue.empty() || !active.empty(); });
+                if (stopping && queue.empty() && active.empty()) break;
+            }
+            std::vector<Sequence*> admitted;
+            auto dropped = take_cancelled_and_admit(admitted);
+            for (auto& s : dropped) {
+                s->state->finish(StopReason::Cancelled);
+                done(*s);
+            }
+            // Newly admitted sequences get their first token from the prefill; the others advance
+            // by one token in the batched decode step.
+            std::vector<Sequence*> older;
+            for (auto& s : active)
+                if (std::find(admitted.begin(), admitted.end(), s.get()) == admitted.end()) older.push_back(s.get());
+            if (!admitted.empty()) prefill(admitted);
+            if (!older.empty()) {
+                std::vector<SeqBatch> batch;
+                std::vector<Sequence*> seqs;
+                for (Sequence* s : older) {
+                    if (s->state->finished()) continue;
+                    seqs.push_back(s);
+                    batch.push_back({s->kv.get(), std::span<const int32_t>(&s->next_token, 1), false});
+                }
+                if (!batch.empty()) run_and_step(seqs, batch, false);
+            }
+            retire();
+            std::lock_guard lk(m);
+            if (queue.empty() && active.empty()) cv_idle.notify_all();
+        }
+        std::lock_guard lk(m);
+        cv_idle.notify_all();
+    }
+};
+
+Scheduler::Scheduler(std::shared_ptr<const Model> model, SchedulerOptions opts)
+    : impl_(std::make_unique<Impl>(std::move(model), opts)) {}
+
+Scheduler::~Scheduler() {
+    {
+        std::lock_guard lk(impl_->m);
+        impl_->stopping = true;
+    }
+    impl_->cv_work.notify_all();
+    impl_->thread.join();
+}
+
+Scheduler::RequestId Scheduler::submit(SchedulerRequest req) {
+    auto s = std::make_unique<Sequence>();
+    s->req = std::move(req);
+    s->state = std::make_unique<GenerationState>(impl_->model->tokenizer(), s->req.params, s->req.on_token,
+                                                 static_cast<int>(s->req.prompt.size()), Clock::now());
+    RequestId id;
+    {
+        std::lock_guard lk(impl_->m);
+        id = impl_->next_id++;
+        s->id = id;
+        if (impl_->stopping) s->cancel = true;
+        impl_->queue.push_back(std::move(s));
+    }
+    impl_->cv_work.notify_all();
+    return id;
+}
+
+void Scheduler::cancel(RequestId id) {
+    {
+        std::lock_guard lk(impl_->m);
+        impl_->cancel_ids.insert(id);
+    }
+    impl_->cv_work.notify_all();
+}
+
+void Scheduler::cancel_all() {
+    {
+        std::lock_guard lk(impl_->m);
+        impl_->cancel_everything = true;
+    }
+    impl_->cv_work.notify_all();
+}
+
+void Scheduler::wait_idle() {
+    std::unique_lock lk(impl_->m);
+    impl_->cv_idle.wait(lk, [&] { return impl_->queue.empty() && impl_->n_active == 0; });
+}
+
+size_t Scheduler::in_flight() const {
+    std::lock_guard lk(impl_->m);
+    return impl_->queue.size() + impl_->n_active;
+}
+
+}  // namespace tern

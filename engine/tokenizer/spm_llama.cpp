@@ -1,0 +1,169 @@
+#include "engine/tokenizer/spm_llama.h"
+
+#include <algorithm>
+#include <optional>
+#include <queue>
+
+#include "engine/runtime/error.h"
+#include "engine/tokenizer/utf8.h"
+
+namespace tern {
+namespace {
+
+constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";  // U+2581 LOWER ONE EIGHTH BLOCK
+
+std::string byte_token_text(uint8_t b) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    return std::string{'<', '0', 'x', hex[b >> 4], hex[b & 15], '>'};
+}
+
+// The byte a "<0xNN>" token stands for (either hex case), or nullopt.
+std::optional<uint8_t> parse_byte_token(std::string_view t) {
+    if (t.size() != 6 || t.substr(0, 3) != "<0x" || t[5] != '>') return std::nullopt;
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    const int hi = nibble(t[3]), lo = nibble(t[4]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    return static_cast<uint8_t>(hi * 16 + lo);
+}
+
+std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
+    std::string out;
+    out.reserve(s.size());
+    size_t pos = 0;
+    while (true) {
+        const size_t hit = s.find(from, pos);
+        if (hit == std::string_view::npos) break;
+        out.append(s.substr(pos, hit - pos)).append(to);
+        pos = hit + from.size();
+    }
+    out.append(s.substr(pos));
+    return out;
+}
+
+}  // namespace
+
+SpmLlamaTokenizer::SpmLlamaTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)), index_(vocab_.tokens) {
+    for (int b = 0; b < 256; ++b) {
+        // llama.cpp's order: the <0xNN> token, else a token that is the byte itself.
+        auto id = index_.find(byte_token_text(static_cast<uint8_t>(b)));
+        if (!id) id = index_.find(std::string(1, static_cast<char>(b)));
+        byte_token_[static_cast<size_t>(b)] = id ? *id : -1;
+    }
+    const auto& tokens = vocab_.tokens;
+    pieces_.resize(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const TokenType type = vocab_.types.empty()
+                                   ? (parse_byte_token(tokens[i]) ? TokenType::Byte : TokenType::Normal)
+                                   : vocab_.types[i];
+        switch (type) {
+            case TokenType::Normal: pieces_[i] = replace_all(tokens[i], kSpaceMarker, " "); break;
+            case TokenType::UserDefined: pieces_[i] = tokens[i]; break;
+            case TokenType::Byte:
+                if (auto b = parse_byte_token(tokens[i]))
+                    pieces_[i] = std::string(1, static_cast<char>(*b));
+                else
+                    pieces_[i] = tokens[i];  // a byte token spelled as the byte itself
+                break;
+            default: break;  // control, unknown, unused: rendered as nothing
+        }
+    }
+}
+
+std::vector<int32_t> SpmLlamaTokenizer::encode(std::string_view text, bool add_bos) const {
+    std::vector<int32_t> out;
+    if (add_bos) out.push_back(require_bos());
+    if (text.empty()) return out;  // no prefix either: an empty text has no tokens
+    std::string escaped;
+    escaped.reserve(text.size() + 8);
+    if (vocab_.add_space_prefix) escaped.append(kSpaceMarker);
+    escaped += replace_all(text, " ", kSpaceMarker);
+    encode_escaped(escaped, out);
+    return out;
+}
+
+void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_t>& out) const {
+    // One symbol per UTF-8 character (a malformed lead byte counts as one character; its
+    // bytes then fall back to byte tokens).
+    struct Symbol {
+        int32_t prev, next;
+        size_t start, len;  // len 0 once merged into its left neighbour
+    };
+    std::vector<Symbol> syms;
+    syms.reserve(text.size());
+    for (size_t pos = 0; pos < text.size();) {
+        const size_t len = std::min(text.size() - pos, utf8::sequence_length(static_cast<uint8_t>(text[pos])));
+        const auto i = static_cast<int32_t>(syms.size());
+        syms.push_back({i - 1, -1, pos, len});
+        if (i > 0) syms[static_cast<size_t>(i - 1)].next = i;
+        pos += len;
+    }
+
+    struct Candidate {
+        float score;
+        int32_t left, right;
+        size_t len;
+    };
+    // Highest score first, leftmost on ties.
+    const auto later = [](const Candidate& a, const Candidate& b) {
+        return a.score < b.score || (a.score == b.score && a.left > b.left);
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>, decltype(later)> queue(later);
+    const auto consider = [&](int32_t left, int32_t right) {
+        if (left < 0 || right < 0) return;
+        const auto& l = syms[static_cast<size_t>(left)];
+        const auto& r = syms[static_cast<size_t>(right)];
+        const size_t len = l.len + r.len;
+        auto id = index_.find(text.substr(l.start, len));
+        if (!id) return;
+        const float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[static_cast<size_t>(*id)];
+        queue.push({score, left, right, len});
+    };
+    for (int32_t i = 0; i + 1 < static_cast<int32_t>(syms.size()); ++i) consider(i, i + 1);
+
+    while (!queue.empty()) {
+        const Candidate c = queue.top();
+        queue.pop();
+        auto& l = syms[static_cast<size_t>(c.left)];
+        auto& r = syms[static_cast<size_t>(c.right)];
+        // Stale when either side changed since this pair was queued.
+        if (l.len == 0 || r.len == 0 || l.next != c.right || l.len + r.len != c.len) continue;
+        l.len += r.len;
+        r.len = 0;
+        l.next = r.next;
+        if (r.next >= 0) syms[static_cast<size_t>(r.next)].prev = c.left;
+        consider(l.prev, c.left);
+        consider(c.left, l.next);
+    }
+
+    for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[static_cast<size_t>(i)].next) {
+        const auto& s = syms[static_cast<size_t>(i)];
+        const std::string_view piece = text.substr(s.start, s.len);
+        if (auto id = index_.find(piece))
+            out.push_back(*id);
+        else
+            append_bytes(piece, out);
+    }
+}
+
+void SpmLlamaTokenizer::append_bytes(std::string_view bytes, std::vector<int32_t>& out) const {
+    for (char c : bytes) {
+        const int32_t id = byte_token_[static_cast<uint8_t>(c)];
+        if (id >= 0)
+            out.push_back(id);
+        else if (vocab_.unk_id)
+            out.push_back(*vocab_.unk_id);
+        // else: the vocabulary cannot express this byte at all; it is dropped.
+    }
+}
+
+std::string SpmLlamaTokenizer::token_piece(int32_t id) const {
+    check_id(id);
+    return pieces_[static_cast<size_t>(id)];
+}
+
+}  // namespace tern

@@ -1,0 +1,460 @@
+// Every kernel set against the scalar reference: integer results bit-exact, ternary float
+// outputs bit-identical (memcmp), float kernels within a relative 1e-5; plus the packed layout,
+// dispatch errors, and a tiny self-check of the kernel benchmark.
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "engine/bench/kernel_bench.h"
+#include "engine/kernels/kernel_set.h"
+#include "engine/kernels/scalar_common.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/thread_pool.h"
+#include "engine/tensor/float_codecs.h"
+
+using namespace tern;
+
+namespace {
+
+// Matrix with the given trits per row (a generator decides each value).
+template <class Gen>
+TernaryMatrix make_matrix(int64_t rows, int64_t cols, int64_t group, Gen trit, std::vector<int8_t>* keep = nullptr) {
+    TernaryMatrix m = make_ternary_matrix(rows, cols, group);
+    std::vector<int8_t> row(static_cast<size_t>(cols));
+    if (keep) keep->resize(static_cast<size_t>(rows * cols));
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < cols; ++c) row[c] = static_cast<int8_t>(trit(r, c));
+        pack_trits_row(row.data(), cols, m.row_codes(r));
+        if (keep) std::copy(row.begin(), row.end(), keep->begin() + r * cols);
+    }
+    return m;
+}
+
+TernaryMatrix random_matrix(std::mt19937& rng, int64_t rows, int64_t cols, int64_t group) {
+    TernaryMatrix m = make_matrix(rows, cols, group, [&](int64_t, int64_t) { return int(rng() % 3) - 1; });
+    std::uniform_real_distribution<float> sd(0.001f, 2.0f);
+    for (float& s : m.scales) s = sd(rng);
+    return m;
+}
+
+// Hand-made activations (any int8 values, including -128 which quantize_acts never makes).
+QuantizedActs make_acts(int64_t m, int64_t k, const std::function<int(int64_t, int64_t)>& value) {
+    QuantizedActs a;
+    a.resize(m, k);
+    for (int64_t t = 0; t < m; ++t) {
+        a.dequant[t] = 0.5f + 0.25f * static_cast<float>(t);
+        for (int64_t b = 0; b < k / 128; ++b) {
+            int32_t s = 0;
+            for (int64_t i = b * 128; i < (b + 1) * 128; ++i) {
+                const int v = value(t, i);
+                a.q[t * k + i] = static_cast<int8_t>(v);
+                s += v;
+            }
+            a.block_sums[t * (k / 128) + b] = s;
+        }
+    }
+    return a;
+}
+
+QuantizedActs random_acts(std::mt19937& rng, int64_t m, int64_t k) {
+    return make_acts(m, k, [&](int64_t, int64_t) { return int(rng() % 256) - 128; });
+}
+
+int64_t naive_dot(const std::vector<int8_t>& trits, int64_t row, const int8_t* q, int64_t k) {
+    int64_t s = 0;
+    for (int64_t i = 0; i < k; ++i) s += int64_t(trits[row * k + i]) * q[i];
+    return s;
+}
+
+// Kernel sets under test besides the reference; unavailable ones skip with a reason.
+const KernelSet* require_set(const QString& name) {
+    const KernelSet* set = nullptr;
+    for (const KernelSet* k : available_kernels())
+        if (name == k->name) set = k;
+    return set;
+}
+
+#define REQUIRE_SET(var)                                                                         \
+    QFETCH(QString, kernel);                                                                     \
+    const KernelSet* var = require_set(kernel);                                                  \
+    if (!var)                                                                                    \
+        QSKIP(qPrintable(QString("kernel set '%1' is not usable on this CPU (has: %2)")         \
+                             .arg(kernel, QString::fromStdString(cpu_features_string(cpu_features())))));
+
+void kernel_rows() {
+    QTest::addColumn<QString>("kernel");
+    QTest::newRow("avx2") << QString("avx2");
+    QTest::newRow("avx512") << QString("avx512");
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+void check_gemm_identical(const KernelSet& k, const TernaryMatrix& w, const QuantizedActs& x, const char* what) {
+    const KernelSet& s = *scalar_kernels();
+    // Sentinel-filled outputs with a wider stride catch stray writes.
+    const int64_t ldy = w.rows + 3;
+    std::vector<float> ys(static_cast<size_t>(x.rows * ldy), -7.0f), yk = ys;
+    s.ternary_gemm(w, 0, w.rows, x, ys.data(), ldy);
+    k.ternary_gemm(w, 0, w.rows, x, yk.data(), ldy);
+    if (!same_bits(ys, yk)) {
+        for (size_t i = 0; i < ys.size(); ++i)
+            if (std::memcmp(&ys[i], &yk[i], 4) != 0)
+                QFAIL(qPrintable(QString("%1: %2 N=%3 K=%4 M=%5 group=%6: y[%7] scalar %8 vs %9")
+                                     .arg(k.name).arg(what).arg(w.rows).arg(w.cols).arg(x.rows)
+                                     .arg(w.group_size).arg(i).arg(ys[i], 0, 'g', 9).arg(yk[i], 0, 'g', 9)));
+    }
+}
+
+}  // namespace
+
+class TestKernels : public QObject {
+    Q_OBJECT
+private slots:
+    // ---- layout, shapes, dispatch -----------------------------------------------------------
+    void packUnpackRoundTrip() {
+        std::mt19937 rng(7);
+        for (int64_t cols : {128, 256, 640}) {
+            std::vector<int8_t> t(static_cast<size_t>(cols)), back(t.size());
+            for (auto& v : t) v = static_cast<int8_t>(int(rng() % 3) - 1);
+            std::vector<uint8_t> packed(static_cast<size_t>(cols / 4));
+            pack_trits_row(t.data(), cols, packed.data());
+            unpack_row(packed.data(), cols, back.data());
+            QCOMPARE(back, t);
+            for (uint8_t b : packed) QVERIFY((b & 3) != 3 && ((b >> 2) & 3) != 3 && ((b >> 4) & 3) != 3 && (b >> 6) != 3);
+        }
+        // The documented bit positions: byte j holds weights j, j+32, j+64, j+96.
+        std::vector<int8_t> t(128, -1);
+        t[5] = 1;    // byte 5 bits 1:0 -> code 2
+        t[37] = 0;   // byte 5 bits 3:2 -> code 1
+        t[101] = 1;  // byte 5 bits 7:6 -> code 2
+        std::vector<uint8_t> packed(32);
+        pack_trits_row(t.data(), 128, packed.data());
+        QCOMPARE(int(packed[5]), 2 | (1 << 2) | (0 << 4) | (2 << 6));
+        QCOMPARE(int(packed[0]), 0);
+    }
+
+    void badShapesAndValues() {
+        QVERIFY_THROWS_EXCEPTION(Error, make_ternary_matrix(2, 100, 0));
+        QVERIFY_THROWS_EXCEPTION(Error, make_ternary_matrix(2, 256, 192));
+        QVERIFY_THROWS_EXCEPTION(Error, make_ternary_matrix(2, 384, 256));
+        const TernaryMatrix m = make_ternary_matrix(3, 384, 0);
+        QCOMPARE(m.group_size, int64_t(384));
+        QCOMPARE(m.scales.size(), size_t(3));
+        std::vector<int8_t> t(128, 0);
+        t[9] = 2;
+        std::vector<uint8_t> out(32);
+        QVERIFY_THROWS_EXCEPTION(Error, pack_trits_row(t.data(), 128, out.data()));
+        QuantizedActs a;
+        QVERIFY_THROWS_EXCEPTION(Error, a.resize(1, 100));
+    }
+
+    void dispatch() {
+        const auto avail = available_kernels();
+        QVERIFY(!avail.empty());
+        QCOMPARE(QString(avail.back()->name), QString("scalar"));
+        QCOMPARE(QString(select_kernels("scalar").name), QString("scalar"));
+        qunsetenv("TERNBENCH_KERNEL");
+        QCOMPARE(&select_kernels("auto"), avail.front());
+        qputenv("TERNBENCH_KERNEL", "scalar");
+        QCOMPARE(QString(select_kernels("auto").name), QString("scalar"));
+        qunsetenv("TERNBENCH_KERNEL");
+        try {
+            select_kernels("sse9");
+            QFAIL("unknown kernel accepted");
+        } catch (const Error& e) {
+            const QString msg = e.what();
+            QVERIFY2(msg.contains("sse9") && msg.contains("scalar") && msg.contains("auto"), e.what());
+        }
+        const CpuFeatures& f = cpu_features();
+        if (f.avx2 && f.fma && f.f16c && avx2_kernels()) QCOMPARE(QString(select_kernels("avx2").name), QString("avx2"));
+        if (!f.avx512f) QVERIFY_THROWS_EXCEPTION(Error, select_kernels("avx512"));
+    }
+
+    // ---- scalar reference against naive integer math ----------------------------------------
+    void scalarMatchesNaive() {
+        std::mt19937 rng(11);
+        const KernelSet& s = *scalar_kernels();
+        std::vector<int8_t> trits;
+        const int64_t n = 5, k = 640;
+        TernaryMatrix w = make_matrix(n, k, 128, [&](int64_t, int64_t) { return int(rng() % 3) - 1; }, &trits);
+        for (float& v : w.scales) v = float(rng() % 100 + 1) / 64.0f;  // exact binary fractions
+        const QuantizedActs x = random_acts(rng, 2, k);
+        for (int64_t r = 0; r < n; ++r)
+            QCOMPARE(int64_t(s.ternary_dot_i32(w.row_codes(r), x.row(0), k)), naive_dot(trits, r, x.row(0), k));
+        std::vector<float> y(2 * n);
+        s.ternary_gemm(w, 0, n, x, y.data(), n);
+        for (int64_t t = 0; t < 2; ++t)
+            for (int64_t r = 0; r < n; ++r) {
+                float sum = 0;
+                for (int64_t g = 0; g < k / 128; ++g) {
+                    int64_t acc = 0;
+                    for (int64_t i = g * 128; i < (g + 1) * 128; ++i) acc += int64_t(trits[r * k + i]) * x.q[t * k + i];
+                    const float part = float(acc) * w.scales[r * 5 + g];
+                    sum += part;
+                }
+                QCOMPARE(y[t * n + r], sum * x.dequant[t]);
+            }
+    }
+
+    void scalarQuantizeRounding() {
+        // absmax 127 makes s exactly 1: x*s is x, so the ties are exact.
+        std::vector<float> x(128, 0.0f);
+        const float ties[] = {127.0f, 2.5f, 3.5f, -2.5f, -3.5f, 0.5f, -0.5f, 1.5f, 126.5f, -126.5f, 0.49999997f};
+        const int expect[] = {127, 2, 4, -2, -4, 0, 0, 2, 126, -126, 0};
+        for (size_t i = 0; i < std::size(ties); ++i) x[i] = ties[i];
+        QuantizedActs a;
+        scalar_kernels()->quantize_acts(x.data(), 1, 128, 128, a);
+        QCOMPARE(a.dequant[0], 1.0f);
+        int32_t sum = 0;
+        for (size_t i = 0; i < std::size(ties); ++i) {
+            QCOMPARE(int(a.q[i]), expect[i]);
+            sum += expect[i];
+        }
+        QCOMPARE(a.block_sums[0], sum);
+        // All zeros: s = 127/1e-5, every q is 0.
+        std::vector<float> z(256, 0.0f);
+        scalar_kernels()->quantize_acts(z.data(), 1, 256, 256, a);
+        QCOMPARE(a.dequant[0], 1.0f / (127.0f / 1e-5f));
+        for (int i = 0; i < 256; ++i) QCOMPARE(int(a.q[i]), 0);
+    }
+
+    // ---- every SIMD set against scalar ------------------------------------------------------
+    void ternaryDot_data() { kernel_rows(); }
+    void ternaryDot() {
+        REQUIRE_SET(k);
+        const KernelSet& s = *scalar_kernels();
+        std::mt19937 rng(3);
+        struct Case { const char* name; int trit; int q; };
+        // Adversarial: largest products of one sign everywhere (int16 partial sums would overflow).
+        const Case adversarial[] = {{"-1 x -128", -1, -128}, {"+1 x +127", 1, 127}, {"+1 x -128", 1, -128},
+                                    {"-1 x +127", -1, 127}, {"0 x -128", 0, -128}};
+        for (int64_t kk : {128, 384, 640, 2048, 16384}) {
+            for (const Case& c : adversarial) {
+                std::vector<int8_t> trits;
+                const TernaryMatrix w = make_matrix(1, kk, kk, [&](int64_t, int64_t) { return c.trit; }, &trits);
+                const QuantizedActs x = make_acts(1, kk, [&](int64_t, int64_t) { return c.q; });
+                const int64_t want = naive_dot(trits, 0, x.row(0), kk);
+                QCOMPARE(int64_t(s.ternary_dot_i32(w.row_codes(0), x.row(0), kk)), want);
+                QVERIFY2(int64_t(k->ternary_dot_i32(w.row_codes(0), x.row(0), kk)) == want,
+                         qPrintable(QString("%1 K=%2 %3").arg(k->name).arg(kk).arg(c.name)));
+            }
+            for (int rep = 0; rep < 4; ++rep) {
+                std::vector<int8_t> trits;
+                const TernaryMatrix w = make_matrix(1, kk, kk, [&](int64_t, int64_t) { return int(rng() % 3) - 1; }, &trits);
+                const QuantizedActs x = random_acts(rng, 1, kk);
+                const int64_t want = naive_dot(trits, 0, x.row(0), kk);
+                QCOMPARE(int64_t(k->ternary_dot_i32(w.row_codes(0), x.row(0), kk)), want);
+                QCOMPARE(int64_t(s.ternary_dot_i32(w.row_codes(0), x.row(0), kk)), want);
+            }
+        }
+    }
+
+    void ternaryGemmRandom_data() { kernel_rows(); }
+    void ternaryGemmRandom() {
+        REQUIRE_SET(k);
+        std::mt19937 rng(5);
+        for (int64_t n : {1, 3, 4, 5, 7, 9, 17})
+            for (int64_t kk : {128, 384, 640, 1024})
+                for (int64_t m : {1, 2, 3, 7, 16}) {
+                    const QuantizedActs x = random_acts(rng, m, kk);
+                    for (int64_t group : {kk, int64_t(128), int64_t(256)}) {
+                        if (kk % group != 0) continue;
+                        check_gemm_identical(*k, random_matrix(rng, n, kk, group), x, "random");
+                    }
+                }
+        // Real activations from the set's own quantizer (identical to scalar's, tested below).
+        std::normal_distribution<float> nd(0.0f, 2.0f);
+        std::vector<float> xf(16 * 2048);
+        for (float& v : xf) v = nd(rng);
+        QuantizedActs xq;
+        k->quantize_acts(xf.data(), 16, 2048, 2048, xq);
+        for (int64_t m : {1, 16}) {
+            QuantizedActs sub;
+            k->quantize_acts(xf.data(), m, 2048, 2048, sub);
+            check_gemm_identical(*k, random_matrix(rng, 37, 2048, 256), sub, "quantized");
+            check_gemm_identical(*k, random_matrix(rng, 37, 2048, 2048), sub, "quantized");
+        }
+    }
+
+    void ternaryGemmAdversarial_data() { kernel_rows(); }
+    void ternaryGemmAdversarial() {
+        REQUIRE_SET(k);
+        for (int64_t m : {1, 3}) {
+            const int64_t kk = 16384;
+            const TernaryMatrix neg = make_matrix(5, kk, kk, [](int64_t, int64_t) { return -1; });
+            const QuantizedActs low = make_acts(m, kk, [](int64_t, int64_t) { return -128; });
+            check_gemm_identical(*k, neg, low, "all -1 x -128");
+            const TernaryMatrix pos = make_matrix(6, kk, 2048, [](int64_t, int64_t) { return 1; });
+            const QuantizedActs high = make_acts(m, kk, [](int64_t, int64_t) { return 127; });
+            check_gemm_identical(*k, pos, high, "all +1 x +127");
+            // Exact value: acc = K*128 with scale 0 ... set scales to 1 and check the number.
+            TernaryMatrix one = make_matrix(1, kk, kk, [](int64_t, int64_t) { return -1; });
+            one.scales[0] = 1.0f;
+            std::vector<float> y(static_cast<size_t>(m));
+            k->ternary_gemm(one, 0, 1, low, y.data(), 1);
+            for (int64_t t = 0; t < m; ++t) QCOMPARE(y[t], float(kk * 128) * low.dequant[t]);
+        }
+    }
+
+    void ternaryGemmSplitRows_data() { kernel_rows(); }
+    void ternaryGemmSplitRows() {
+        // One vs many threads: any split of the output rows gives the same bits.
+        REQUIRE_SET(k);
+        std::mt19937 rng(9);
+        const TernaryMatrix w = random_matrix(rng, 61, 640, 128);
+        for (int64_t m : {1, 5}) {
+            const QuantizedActs x = random_acts(rng, m, 640);
+            std::vector<float> whole(static_cast<size_t>(m * 61)), split(whole.size());
+            k->ternary_gemm(w, 0, 61, x, whole.data(), 61);
+            for (int threads : {2, 3}) {
+                ThreadPool pool(threads);
+                std::fill(split.begin(), split.end(), 0.0f);
+                pool.parallel_for(61, 1, [&](int64_t b, int64_t e) { k->ternary_gemm(w, b, e, x, split.data(), 61); });
+                QVERIFY(same_bits(whole, split));
+            }
+            // Odd manual split too (tiles starting at unaligned rows).
+            std::fill(split.begin(), split.end(), 0.0f);
+            k->ternary_gemm(w, 0, 7, x, split.data(), 61);
+            k->ternary_gemm(w, 7, 30, x, split.data(), 61);
+            k->ternary_gemm(w, 30, 61, x, split.data(), 61);
+            QVERIFY(same_bits(whole, split));
+        }
+    }
+
+    void quantizeActs_data() { kernel_rows(); }
+    void quantizeActs() {
+        REQUIRE_SET(k);
+        std::mt19937 rng(13);
+        const int64_t kk = 640, ldx = 700;
+        std::vector<float> x(static_cast<size_t>(6 * ldx), 0.0f);
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        for (float& v : x) v = nd(rng);
+        for (int64_t i = 0; i < kk; ++i) {
+            x[1 * ldx + i] = (i % 2 ? -1.0f : 1.0f) * (float(i % 200) + 0.5f) * (i == 0 ? 0.0f : 1.0f);  // ties
+            x[2 * ldx + i] = 0.0f;                                                                     // zeros
+            x[3 * ldx + i] = (i % 3 - 1) * 3e37f + float(i);                                            // huge
+            x[4 * ldx + i] = nd(rng) * 1e-30f;                                                          // tiny
+        }
+        x[1 * ldx + 5] = 127.0f;
+        x[1 * ldx + 6] = -127.0f;
+        QuantizedActs qs, qk;
+        scalar_kernels()->quantize_acts(x.data(), 6, kk, ldx, qs);
+        k->quantize_acts(x.data(), 6, kk, ldx, qk);
+        QCOMPARE(qk.rows, int64_t(6));
+        QCOMPARE(qk.cols, kk);
+        QVERIFY(std::memcmp(qs.q.get(), qk.q.get(), static_cast<size_t>(6 * kk)) == 0);
+        QCOMPARE(qk.block_sums, qs.block_sums);
+        QVERIFY(std::memcmp(qs.dequant.data(), qk.dequant.data(), 6 * sizeof(float)) == 0);
+        // Reuse of a larger buffer for fewer rows keeps working.
+        k->quantize_acts(x.data(), 2, kk, ldx, qk);
+        QVERIFY(std::memcmp(qs.q.get(), qk.q.get(), static_cast<size_t>(2 * kk)) == 0);
+    }
+
+    void floatKernels_data() { kernel_rows(); }
+    void floatKernels() {
+        REQUIRE_SET(k);
+        std::mt19937 rng(17);
+        std::uniform_real_distribution<float> ud(-1.0f, 1.0f);
+        for (int64_t kk : {1, 7, 33, 100, 2048})
+            for (int64_t n : {1, 5, 9})
+                for (int64_t m : {1, 3}) {
+                    std::vector<float> w(static_cast<size_t>(n * kk)), x(static_cast<size_t>(m * kk));
+                    std::vector<uint16_t> wh(w.size());
+                    for (size_t i = 0; i < w.size(); ++i) {
+                        wh[i] = f32_to_f16(ud(rng));
+                        w[i] = scalar_detail::f16_to_f32(wh[i]);  // same values in both forms
+                    }
+                    for (float& v : x) v = ud(rng);
+                    const int64_t ldy = n + 2;
+                    std::vector<float> y32(static_cast<size_t>(m * ldy)), y16(y32.size());
+                    k->f32_gemm(w.data(), 0, n, x.data(), m, kk, y32.data(), ldy);
+                    k->f16_gemm(wh.data(), 0, n, x.data(), m, kk, y16.data(), ldy);
+                    for (int64_t t = 0; t < m; ++t)
+                        for (int64_t r = 0; r < n; ++r) {
+                            double ref = 0, mag = 0;
+                            for (int64_t i = 0; i < kk; ++i) {
+                                ref += double(w[r * kk + i]) * x[t * kk + i];
+                                mag += std::fabs(double(w[r * kk + i]) * x[t * kk + i]);
+                            }
+                            const double tol = 1e-5 * mag + 1e-30;
+                            QVERIFY2(std::fabs(y32[t * ldy + r] - ref) <= tol, qPrintable(QString("f32 K=%1").arg(kk)));
+                            QVERIFY2(std::fabs(y16[t * ldy + r] - ref) <= tol, qPrintable(QString("f16 K=%1").arg(kk)));
+                        }
+                    // Vector helpers on the first row.
+                    double ref = 0, mag = 0;
+                    for (int64_t i = 0; i < kk; ++i) {
+                        ref += double(w[i]) * x[i];
+                        mag += std::fabs(double(w[i]) * x[i]);
+                    }
+                    QVERIFY(std::fabs(k->dot_f32(w.data(), x.data(), kk) - ref) <= 1e-5 * mag + 1e-30);
+                    QVERIFY(std::fabs(k->dot_f16_f32(wh.data(), x.data(), kk) - ref) <= 1e-5 * mag + 1e-30);
+                    std::vector<float> ya(x.begin(), x.begin() + kk), yb = ya, ys = ya, yh = ya;
+                    k->axpy_f32(0.75f, w.data(), ya.data(), kk);
+                    scalar_kernels()->axpy_f32(0.75f, w.data(), ys.data(), kk);
+                    k->axpy_f16_f32(0.75f, wh.data(), yb.data(), kk);
+                    scalar_kernels()->axpy_f16_f32(0.75f, wh.data(), yh.data(), kk);
+                    for (int64_t i = 0; i < kk; ++i) {
+                        QVERIFY(std::fabs(ya[i] - ys[i]) <= 1e-6f * (1 + std::fabs(ys[i])));
+                        QVERIFY(std::fabs(yb[i] - yh[i]) <= 1e-6f * (1 + std::fabs(yh[i])));
+                    }
+                    std::vector<float> ra(static_cast<size_t>(kk)), rs(ra.size());
+                    k->rmsnorm(x.data(), w.data(), kk, 1e-6f, ra.data());
+                    scalar_kernels()->rmsnorm(x.data(), w.data(), kk, 1e-6f, rs.data());
+                    for (int64_t i = 0; i < kk; ++i) QVERIFY(std::fabs(ra[i] - rs[i]) <= 1e-6f * (1 + std::fabs(rs[i])));
+                }
+    }
+
+    void scalarRmsnormValue() {
+        const float x[4] = {1, -2, 3, -4}, w[4] = {1, 1, 2, 0.5f};
+        float out[4];
+        scalar_kernels()->rmsnorm(x, w, 4, 0.0f, out);
+        const float scale = 1.0f / std::sqrt(30.0f / 4.0f);
+        QCOMPARE(out[2], 3 * scale * 2);
+        QCOMPARE(out[3], -4 * scale * 0.5f);
+    }
+
+    void f16DecodeMatchesCodec() {
+        // Every half value: the kernels' decoder equals the tensor codec (NaN payloads too).
+        for (uint32_t h = 0; h < 65536; ++h) {
+            const float a = scalar_detail::f16_to_f32(static_cast<uint16_t>(h));
+            const float b = f16_to_f32(static_cast<uint16_t>(h));
+            if (std::isnan(a) || std::isnan(b)) {
+                QVERIFY(std::isnan(a) && std::isnan(b));
+                continue;
+            }
+            if (std::memcmp(&a, &b, 4) != 0) QFAIL(qPrintable(QString("half 0x%1").arg(h, 4, 16, QChar('0'))));
+        }
+    }
+
+    // ---- kernel benchmark self-check (CLI independent) --------------------------------------
+    void benchSelfCheck() {
+        KernelBenchOptions opt;
+        opt.shapes = {{256, 512, 1}, {128, 256, 4}};
+        for (const KernelSet* k : available_kernels()) opt.kernels.push_back(k->name);
+        opt.threads = 1;
+        opt.repetitions = 2;
+        opt.min_weight_bytes = 1 << 20;  // keep the test quick
+        const auto results = run_kernel_bench(opt);
+        QCOMPARE(results.size(), opt.shapes.size() * opt.kernels.size());
+        for (const KernelBenchResult& r : results) {
+            QVERIFY(std::isfinite(r.median_seconds) && r.median_seconds > 0);
+            QVERIFY(std::isfinite(r.gops) && r.gops > 0);
+            QVERIFY(std::isfinite(r.weight_gbs) && r.weight_gbs > 0);
+            QCOMPARE(r.weight_bytes, r.n * r.k / 4 + r.n * 4);  // codes + one scale per row
+        }
+        const double bw = measure_read_bandwidth_gbs(1, size_t(8) << 20, 2);
+        QVERIFY(std::isfinite(bw) && bw > 0);
+        KernelBenchOptions bad = opt;
+        bad.shapes = {{10, 100, 1}};
+        QVERIFY_THROWS_EXCEPTION(Error, run_kernel_bench(bad));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestKernels)
+#include "test_kernels.moc"
