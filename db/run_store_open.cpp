@@ -136,6 +136,9 @@ void RunStore::Impl::open() {
 
     const bool folder_writable = writable(folder);
     const bool file_writable = !exists || writable(file);
+    if (!exists && !folder_writable)
+        throw StoreError("cannot create database " + path + ": the folder " + folder.string() +
+                         " is not writable");
     read_only = options.read_only || !folder_writable || !file_writable;
     const bool wal_file = fs::exists(fs::path(path + "-wal"));
     const bool use_immutable = read_only && exists && !folder_writable && !wal_file;
@@ -149,7 +152,10 @@ void RunStore::Impl::open() {
                                    options.busy_timeout_ms);
             check_inspection(path, inspect(probe));
         } catch (const SQLite::Exception& e) {
-            throw map_sqlite_error(path, "open", options.busy_timeout_ms, e);
+            // A hot journal or WAL needing recovery cannot be handled read-only: leave it to
+            // the writable connection below, which checks the same things before writing.
+            if (e.getErrorCode() != SQLITE_READONLY || read_only)
+                throw map_sqlite_error(path, "open", options.busy_timeout_ms, e);
         }
     }
 

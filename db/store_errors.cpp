@@ -12,8 +12,8 @@ StoreError locked_error(const std::string& path, int busy_timeout_ms, const std:
 }
 
 StoreError corrupt_error(const std::string& path, const std::string& detail) {
-    return StoreError(path + " is not a ternbench database or is corrupt (sqlite: " + detail +
-                      "); the file was left untouched");
+    return StoreError(path + " is not a ternbench database or is corrupt (" + detail +
+                      "); nothing was written to it");
 }
 
 StoreError read_only_error(const std::string& path, const std::string& detail) {
@@ -31,7 +31,7 @@ StoreError map_sqlite_error(const std::string& path, const std::string& action,
         return locked_error(path, busy_timeout_ms, detail);
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-        return corrupt_error(path, detail);
+        return corrupt_error(path, "sqlite: " + detail);
     case SQLITE_READONLY:
     case SQLITE_PERM:
         return read_only_error(path, "sqlite: " + detail);

@@ -10,6 +10,7 @@
 namespace tbdb {
 
 StoreError locked_error(const std::string& path, int busy_timeout_ms, const std::string& detail);
+// detail: "sqlite: <its message>" or what the header check found.
 StoreError corrupt_error(const std::string& path, const std::string& detail);
 StoreError read_only_error(const std::string& path, const std::string& detail);
 

@@ -27,7 +27,7 @@ T numeric(const GgufValue& v) {
 
 class Out {
 public:
-    explicit Out(const std::function<void(const void*, size_t)>& sink) : sink_(sink) {}
+    explicit Out(std::function<void(const void*, size_t)> sink) : sink_(std::move(sink)) {}
     template <typename T>
     void put(T v) { sink_(&v, sizeof(T)); }
     void bytes(const void* p, size_t n) { if (n) sink_(p, n); }
@@ -45,7 +45,7 @@ public:
     }
 
 private:
-    const std::function<void(const void*, size_t)>& sink_;
+    std::function<void(const void*, size_t)> sink_;
 };
 
 void put_element(Out& o, GgufValueType t, int64_t v) {

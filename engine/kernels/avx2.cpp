@@ -189,6 +189,31 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
     }
 }
 
+// The 4 rows x 2 tokens inner loop over [k0, k1) with named int16 accumulators: a separate,
+// non-inlined function so GCC keeps all eight in registers (in the templated loop it shuffles
+// array elements through extra moves and spills).
+__attribute__((noinline)) void tile4x2_i16(const uint8_t* u0, int64_t k, const int8_t* qa, const int8_t* qb,
+                                           int64_t k0, int64_t k1, __m256i* out) {
+    const uint8_t *u1 = u0 + k, *u2 = u1 + k, *u3 = u2 + k;
+    __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00,
+            s31 = s00;
+    for (int64_t kk = k0; kk < k1; kk += 32) {
+        const __m256i x0 = load256(qa + kk), x1 = load256(qb + kk);
+        const __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
+        s00 = _mm256_add_epi16(s00, _mm256_maddubs_epi16(c0, x0));
+        s01 = _mm256_add_epi16(s01, _mm256_maddubs_epi16(c0, x1));
+        s10 = _mm256_add_epi16(s10, _mm256_maddubs_epi16(c1, x0));
+        s11 = _mm256_add_epi16(s11, _mm256_maddubs_epi16(c1, x1));
+        const __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
+        s20 = _mm256_add_epi16(s20, _mm256_maddubs_epi16(c2, x0));
+        s21 = _mm256_add_epi16(s21, _mm256_maddubs_epi16(c2, x1));
+        s30 = _mm256_add_epi16(s30, _mm256_maddubs_epi16(c3, x0));
+        s31 = _mm256_add_epi16(s31, _mm256_maddubs_epi16(c3, x1));
+    }
+    out[0] = s00, out[1] = s01, out[2] = s10, out[3] = s11;
+    out[4] = s20, out[5] = s21, out[6] = s30, out[7] = s31;
+}
+
 // Batched (many tokens): codes of a tile of rows are unpacked once into one byte per weight
 // (natural order) and reused for every token of the token block; an R x T register tile of
 // int16 accumulators takes one maddubs + one add per 32 products.
@@ -208,7 +233,9 @@ void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int6
             const int64_t k1 = std::min((g + 1) * gs, k0 + kFlushBlocks * 128);
             __m256i acc16[R * T];
             for (int i = 0; i < R * T; ++i) acc16[i] = _mm256_setzero_si256();
-            for (int64_t kk = k0; kk < k1; kk += 32) {
+            if constexpr (R == 4 && T == 2) {
+                tile4x2_i16(unpacked, k, qrow[0], qrow[1], k0, k1, acc16);
+            } else for (int64_t kk = k0; kk < k1; kk += 32) {
                 __m256i c[R];
 #pragma GCC unroll 4
                 for (int r = 0; r < R; ++r) c[r] = load256(unpacked + r * k + kk);

@@ -26,7 +26,8 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
 
     // Tasks are few (sequences x heads x row blocks); a small local list is cheap next to the
     // attention itself, but keep it in a thread_local to avoid reallocating per layer.
-    thread_local std::vector<Task> tasks;
+    thread_local std::vector<Task> tasks_storage;
+    std::vector<Task>& tasks = tasks_storage;  // the caller's list (workers must not see their own)
     tasks.clear();
     int64_t max_ctx = 0;
     for (size_t s = 0; s < batch.size(); ++s) {

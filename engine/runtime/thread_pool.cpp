@@ -1,106 +1,247 @@
 #include "engine/runtime/thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TERN_CPU_RELAX() _mm_pause()
+#else
+#define TERN_CPU_RELAX() ((void)0)
+#endif
+
 namespace tern {
 
-// First version: condition-variable workers (the speed issue replaces the wait with
-// spin-then-sleep). Each run() bumps a generation counter the workers wait on.
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Spins until pred() holds or the budget runs out; true when pred() held.
+template <class Pred>
+bool spin_until(Pred pred, std::chrono::microseconds budget) {
+    if (budget.count() <= 0) return pred();
+    const auto deadline = Clock::now() + budget;
+    for (;;) {
+        for (int i = 0; i < 64; ++i) {
+            if (pred()) return true;
+            TERN_CPU_RELAX();
+        }
+        if (Clock::now() >= deadline) return pred();
+    }
+}
+
+// CPUs this process may run on, one per physical core first, then the remaining siblings.
+std::vector<int> pin_order() {
+    std::vector<int> cpus;
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &set)) cpus.push_back(c);
+    std::vector<int> first, rest;
+    std::set<std::string> seen_cores;
+    for (int c : cpus) {
+        std::ifstream f("/sys/devices/system/cpu/cpu" + std::to_string(c) + "/topology/thread_siblings_list");
+        std::string siblings;
+        std::getline(f, siblings);
+        (siblings.empty() || seen_cores.insert(siblings).second ? first : rest).push_back(c);
+    }
+    first.insert(first.end(), rest.begin(), rest.end());
+    cpus = first;
+#endif
+    return cpus;
+}
+
+bool pin_thread_to(std::thread::native_handle_type handle, int cpu) {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(handle, sizeof(set), &set) == 0;
+#else
+    (void)handle, (void)cpu;
+    return false;
+#endif
+}
+
+}  // namespace
+
 struct ThreadPool::Impl {
     int n = 1;
+    bool pinned = false;
+    std::chrono::microseconds spin{0};
     std::vector<std::thread> workers;
     std::mutex run_mutex;  // serializes callers
+
+    // Job hand-off. `generation` changes once per job; a worker runs the job when it sees a new
+    // value. Sleepers are counted so the caller only takes the mutex when someone sleeps
+    // (seq_cst on both sides: either the worker sees the new generation or the caller sees it
+    // sleeping).
+    const std::function<void(int, int)>* job = nullptr;
+    std::atomic<uint64_t> generation{0};
+    std::atomic<int> pending{0};
+    std::atomic<int> sleepers{0};
+    std::atomic<bool> caller_sleeping{false};
+    std::atomic<bool> stop{false};
     std::mutex m;
     std::condition_variable cv_start, cv_done;
-    const std::function<void(int, int)>* job = nullptr;
-    uint64_t generation = 0;
-    int pending = 0;
-    bool stop = false;
 
     void worker(int index) {
+        current = this;
         uint64_t seen = 0;
         for (;;) {
-            const std::function<void(int, int)>* fn;
-            {
+            auto ready = [&] { return generation.load() != seen || stop.load(); };
+            if (!spin_until(ready, spin)) {
                 std::unique_lock lk(m);
-                cv_start.wait(lk, [&] { return stop || generation != seen; });
-                if (stop) return;
-                seen = generation;
-                fn = job;
+                sleepers.fetch_add(1);
+                cv_start.wait(lk, ready);
+                sleepers.fetch_sub(1);
             }
-            (*fn)(index, n);
-            std::lock_guard lk(m);
-            if (--pending == 0) cv_done.notify_one();
+            if (stop.load()) return;
+            seen = generation.load();
+            (*job)(index, n);
+            if (pending.fetch_sub(1) == 1 && caller_sleeping.load()) {
+                std::lock_guard lk(m);
+                cv_done.notify_one();
+            }
         }
     }
+
+    static thread_local const Impl* current;  // the pool whose job this thread is running
 };
 
-ThreadPool::ThreadPool(int n_threads) : impl_(std::make_unique<Impl>()) {
-    impl_->n = n_threads > 0 ? n_threads : physical_cores();
-    for (int i = 1; i < impl_->n; ++i) impl_->workers.emplace_back([this, i] { impl_->worker(i); });
+thread_local const ThreadPool::Impl* ThreadPool::Impl::current = nullptr;
+
+ThreadPool::ThreadPool(int n_threads) : ThreadPool(n_threads, pin_from_env()) {}
+
+ThreadPool::ThreadPool(int n_threads, bool pin) : impl_(std::make_unique<Impl>()) {
+    Impl& p = *impl_;
+    p.n = n_threads > 0 ? n_threads : physical_cores();
+    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    // Spinning on an oversubscribed machine only steals time from the thread being waited for.
+    p.spin = static_cast<unsigned>(p.n) <= hw ? std::chrono::microseconds(spin_microseconds())
+                                              : std::chrono::microseconds(0);
+    for (int i = 1; i < p.n; ++i) p.workers.emplace_back([this, i] { impl_->worker(i); });
+    if (pin) {
+        const std::vector<int> cpus = pin_order();
+        bool ok = !cpus.empty();
+        // Worker i gets the i-th CPU; the caller (index 0) keeps its own affinity.
+        for (int i = 1; i < p.n && ok; ++i)
+            ok = pin_thread_to(p.workers[static_cast<size_t>(i - 1)].native_handle(),
+                               cpus[static_cast<size_t>(i) % cpus.size()]);
+        p.pinned = ok;
+    }
 }
 
 ThreadPool::~ThreadPool() {
+    Impl& p = *impl_;
     {
-        std::lock_guard lk(impl_->m);
-        impl_->stop = true;
+        std::lock_guard lk(p.m);
+        p.stop.store(true);
     }
-    impl_->cv_start.notify_all();
-    for (auto& t : impl_->workers) t.join();
+    p.cv_start.notify_all();
+    for (auto& t : p.workers) t.join();
 }
 
 int ThreadPool::size() const { return impl_->n; }
+bool ThreadPool::pinned() const { return impl_->pinned; }
 
 void ThreadPool::run(const std::function<void(int, int)>& fn) {
-    std::lock_guard run_lock(impl_->run_mutex);
-    if (impl_->n == 1) {
-        fn(0, 1);
+    Impl& p = *impl_;
+    if (Impl::current == &p || p.n == 1) {  // nested call, or nothing to hand out
+        for (int t = 0; t < p.n; ++t) fn(t, p.n);
         return;
     }
-    {
-        std::lock_guard lk(impl_->m);
-        impl_->job = &fn;
-        impl_->pending = impl_->n - 1;
-        ++impl_->generation;
+    std::lock_guard run_lock(p.run_mutex);
+    p.job = &fn;
+    p.pending.store(p.n - 1);
+    p.generation.fetch_add(1);
+    if (p.sleepers.load() > 0) {
+        { std::lock_guard lk(p.m); }  // a worker between its check and its wait now waits
+        p.cv_start.notify_all();
     }
-    impl_->cv_start.notify_all();
-    fn(0, impl_->n);
-    std::unique_lock lk(impl_->m);
-    impl_->cv_done.wait(lk, [&] { return impl_->pending == 0; });
+    const Impl* outer = Impl::current;
+    Impl::current = &p;
+    fn(0, p.n);
+    Impl::current = outer;
+    auto done = [&] { return p.pending.load() == 0; };
+    if (!spin_until(done, p.spin)) {
+        std::unique_lock lk(p.m);
+        p.caller_sleeping.store(true);
+        p.cv_done.wait(lk, done);
+        p.caller_sleeping.store(false);
+    }
 }
 
-void ThreadPool::parallel_for(int64_t n, int64_t grain,
-                              const std::function<void(int64_t, int64_t)>& fn) {
+void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
     grain = std::max<int64_t>(grain, 1);
     const int64_t units = (n + grain - 1) / grain;
-    run([&](int t, int nt) {
-        const int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
-        const int64_t b = std::min(n, u0 * grain), e = std::min(n, u1 * grain);
-        if (b < e) fn(b, e);
+    const int nt = size();
+    if (nt == 1 || units == 1) {
+        fn(0, n);
+        return;
+    }
+    // About four chunks per thread: enough to rebalance, few enough to keep rows contiguous.
+    const int64_t chunk_units = std::max<int64_t>(1, units / (4 * int64_t(nt)));
+    const int64_t chunks = (units + chunk_units - 1) / chunk_units;
+    std::atomic<int64_t> next{0};
+    run([&](int, int) {
+        for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
+            const int64_t b = c * chunk_units * grain;
+            const int64_t e = std::min(n, (c + 1) * chunk_units * grain);
+            fn(b, e);
+        }
     });
 }
 
 int ThreadPool::physical_cores() {
-    // Count distinct (physical id, core id) pairs; fall back to logical CPUs.
+    // Distinct (physical id, core id) pairs among the CPUs; fall back to logical CPUs.
     std::ifstream f("/proc/cpuinfo");
     std::set<std::pair<std::string, std::string>> cores;
     std::string line, phys = "0";
     while (std::getline(f, line)) {
-        auto val = [&] { auto p = line.find(':'); return p == std::string::npos ? std::string() : line.substr(p + 2); };
+        auto val = [&] {
+            const auto p = line.find(':');
+            return p == std::string::npos || p + 2 > line.size() ? std::string() : line.substr(p + 2);
+        };
         if (line.rfind("physical id", 0) == 0) phys = val();
         else if (line.rfind("core id", 0) == 0) cores.insert({phys, val()});
     }
     if (!cores.empty()) return static_cast<int>(cores.size());
-    return std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+bool ThreadPool::pin_from_env() {
+    const char* v = std::getenv("TERNBENCH_PIN");
+    if (!v) return false;
+    const std::string_view s(v);
+    return s == "1" || s == "true" || s == "yes" || s == "on";
+}
+
+int ThreadPool::spin_microseconds() {
+    const char* v = std::getenv("TERNBENCH_SPIN_US");
+    if (!v || !*v) return 100;
+    char* end = nullptr;
+    const long us = std::strtol(v, &end, 10);
+    if (*end != '\0' || us < 0) return 100;
+    return static_cast<int>(std::min<long>(us, 1000000));
 }
 
 }  // namespace tern

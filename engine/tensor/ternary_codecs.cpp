@@ -106,20 +106,22 @@ void tq1_0_unpack_row(const uint8_t* in, int64_t n, int8_t* trits, float* block_
     }
 }
 
+void i2_s_pack_row(const int8_t* trits, int64_t cols, uint8_t* out) {
+    check_row(cols, 128, "I2_S pack");
+    // Blocks of 128 weights = 32 bytes: byte p holds weights p, p+32, p+64, p+96 in bit
+    // pairs 7:6, 5:4, 3:2, 1:0 (most significant pair first).
+    for (int64_t blk = 0; blk < cols / 128; ++blk, trits += 128, out += 32)
+        for (int p = 0; p < 32; ++p)
+            out[p] = static_cast<uint8_t>(code_of(trits[p]) << 6 | code_of(trits[p + 32]) << 4 |
+                                          code_of(trits[p + 64]) << 2 | code_of(trits[p + 96]));
+}
+
 std::vector<uint8_t> i2_s_pack(const int8_t* trits, int64_t rows, int64_t cols, float scale) {
     if (rows < 0) throw Error("I2_S pack: negative row count");
     check_row(cols, 128, "I2_S pack");
     const int64_t n = rows * cols;
     std::vector<uint8_t> out(static_cast<size_t>(n / 4 + 32), 0);
-    // Blocks of 128 weights = 32 bytes: byte p holds weights p, p+32, p+64, p+96 in bit
-    // pairs 7:6, 5:4, 3:2, 1:0 (most significant pair first).
-    for (int64_t blk = 0; blk < n / 128; ++blk) {
-        const int8_t* t = trits + blk * 128;
-        uint8_t* o = out.data() + blk * 32;
-        for (int p = 0; p < 32; ++p)
-            o[p] = static_cast<uint8_t>(code_of(t[p]) << 6 | code_of(t[p + 32]) << 4 |
-                                        code_of(t[p + 64]) << 2 | code_of(t[p + 96]));
-    }
+    for (int64_t r = 0; r < rows; ++r) i2_s_pack_row(trits + r * cols, cols, out.data() + r * cols / 4);
     std::memcpy(out.data() + n / 4, &scale, 4);
     return out;
 }

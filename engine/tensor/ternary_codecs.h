@@ -18,6 +18,9 @@ void tq1_0_unpack_row(const uint8_t* in, int64_t n, int8_t* trits, float* block_
 // I2_S: a whole tensor (rows x cols, cols % 128 == 0) of 2-bit codes plus one float scale
 // at byte rows*cols/4 and padding to rows*cols/4 + 32 bytes.
 std::vector<uint8_t> i2_s_pack(const int8_t* trits, int64_t rows, int64_t cols, float scale);
+// Codes of one row (cols % 128 == 0) into cols/4 bytes; the row starts at byte row*cols/4 of
+// the tensor. For writers that fill a tensor in place (the scale goes at rows*cols/4).
+void i2_s_pack_row(const int8_t* trits, int64_t cols, uint8_t* out);
 void i2_s_unpack_row(const uint8_t* tensor, int64_t row, int64_t cols, int8_t* trits);
 float i2_s_scale(const uint8_t* tensor, int64_t rows, int64_t cols);
 

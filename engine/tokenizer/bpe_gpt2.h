@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/tokenizer/pretokenizer.h"
@@ -31,21 +30,12 @@ public:
     const PretokenizerRules& pre_rules() const { return pretokenizer_->rules(); }
 
 private:
-    struct Merge {
-        int32_t rank;
-        int32_t result;  // symbol id of the merged text
-    };
-    int32_t intern(std::string_view text);
     void encode_word(std::string_view word, std::vector<int32_t>& out) const;
 
     std::unique_ptr<Pretokenizer> pretokenizer_;
-    // Symbols: ids < n_vocab are tokens (the id llama.cpp maps the text to); larger ids are
-    // merge parts / results that are not tokens (kept so merging works on text, like llama.cpp).
-    TextIdMap symbol_of_text_;
-    std::vector<std::string> extra_symbols_;
-    std::unordered_map<uint64_t, Merge> merges_;  // (left << 32 | right) -> rank, result
-    std::array<int32_t, 256> byte_symbol_{};
-    std::vector<std::string> pieces_;  // token_piece per id, computed once
+    TextIndex token_of_text_;   // GPT-2 alphabet text -> token id
+    TextIndex rank_of_merge_;   // "left right" -> merge rank (its index)
+    std::array<int32_t, 256> byte_token_{};  // token of each byte's character, -1 if none
 };
 
 }  // namespace tern

@@ -47,30 +47,12 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
 
 }  // namespace
 
-SpmLlamaTokenizer::SpmLlamaTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)), index_(vocab_.tokens) {
+SpmLlamaTokenizer::SpmLlamaTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)), index_(vocab_.tokens, TextIndex::Duplicates::KeepLast) {
     for (int b = 0; b < 256; ++b) {
         // llama.cpp's order: the <0xNN> token, else a token that is the byte itself.
         auto id = index_.find(byte_token_text(static_cast<uint8_t>(b)));
         if (!id) id = index_.find(std::string(1, static_cast<char>(b)));
         byte_token_[static_cast<size_t>(b)] = id ? *id : -1;
-    }
-    const auto& tokens = vocab_.tokens;
-    pieces_.resize(tokens.size());
-    for (size_t i = 0; i < tokens.size(); ++i) {
-        const TokenType type = vocab_.types.empty()
-                                   ? (parse_byte_token(tokens[i]) ? TokenType::Byte : TokenType::Normal)
-                                   : vocab_.types[i];
-        switch (type) {
-            case TokenType::Normal: pieces_[i] = replace_all(tokens[i], kSpaceMarker, " "); break;
-            case TokenType::UserDefined: pieces_[i] = tokens[i]; break;
-            case TokenType::Byte:
-                if (auto b = parse_byte_token(tokens[i]))
-                    pieces_[i] = std::string(1, static_cast<char>(*b));
-                else
-                    pieces_[i] = tokens[i];  // a byte token spelled as the byte itself
-                break;
-            default: break;  // control, unknown, unused: rendered as nothing
-        }
     }
 }
 
@@ -163,7 +145,19 @@ void SpmLlamaTokenizer::append_bytes(std::string_view bytes, std::vector<int32_t
 
 std::string SpmLlamaTokenizer::token_piece(int32_t id) const {
     check_id(id);
-    return pieces_[static_cast<size_t>(id)];
+    const std::string& text = vocab_.tokens[static_cast<size_t>(id)];
+    // Without token types, "<0xNN>" spellings are taken as byte tokens.
+    const TokenType type = vocab_.types.empty()
+                               ? (parse_byte_token(text) ? TokenType::Byte : TokenType::Normal)
+                               : vocab_.types[static_cast<size_t>(id)];
+    switch (type) {
+        case TokenType::Normal: return replace_all(text, kSpaceMarker, " ");
+        case TokenType::UserDefined: return text;
+        case TokenType::Byte:
+            if (auto b = parse_byte_token(text)) return std::string(1, static_cast<char>(*b));
+            return text;  // a byte token spelled as the byte itself
+        default: return {};  // control, unknown, unused: rendered as nothing
+    }
 }
 
 }  // namespace tern

@@ -27,9 +27,8 @@ private:
     void encode_escaped(std::string_view text, std::vector<int32_t>& out) const;
     void append_bytes(std::string_view bytes, std::vector<int32_t>& out) const;
 
-    TokenIndex index_;
+    TextIndex index_;  // last id wins on duplicate texts, as in llama.cpp
     std::array<int32_t, 256> byte_token_{};  // -1 when the vocabulary cannot express the byte
-    std::vector<std::string> pieces_;
 };
 
 }  // namespace tern

@@ -73,6 +73,7 @@ private slots:
         const auto model = load_cached(model_path, kernel.toStdString());
         QCOMPARE(model->hparams().n_vocab, V);
         const auto got = all_logits(model, tokens);
+        double worst_cos = 1, worst_rms = 0;
         for (int p = 0; p < n_pos; ++p) {
             const std::span<const float> e(got.data() + (first + p) * V, V), r(ref.data() + p * V, V);
             const auto cmp = tbtest::compare_logits(e, r);
@@ -82,7 +83,11 @@ private slots:
             QVERIFY2(cmp.cosine >= tol["cosine_min"].toDouble(), qPrintable(where));
             QVERIFY2(cmp.rel_rms <= tol["rel_rms_max"].toDouble(), qPrintable(where));
             if (cmp.margin_r >= tol["argmax_margin"].toDouble()) QVERIFY2(cmp.argmax_e == cmp.argmax_r, qPrintable(where));
+            worst_cos = std::min(worst_cos, cmp.cosine);
+            worst_rms = std::max(worst_rms, cmp.rel_rms);
         }
+        qInfo("%s kernel %s: worst cosine %.6f, worst rel_rms %.5f", c["model"].toString().toUtf8().constData(),
+              model->kernels().name, worst_cos, worst_rms);
     }
 
     // bitnet.cpp's I2_S file and llama-quantize's TQ2_0 file hold the same ternary weights: with

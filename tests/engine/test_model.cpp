@@ -1,0 +1,137 @@
+// Model loading: hyper-parameters, weight forms, load statistics and clear errors for bad files.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/model.h"
+#include "engine/model/weights.h"
+#include "engine/runtime/error.h"
+#include "engine/model_test_support.h"
+
+using namespace tern;
+
+namespace {
+// Loads a copy of `fixture` edited by the callbacks; returns the error message ("" = loaded).
+template <class Err>
+QString load_error(const QString& dir, const std::string& fixture, const std::function<void(GgufWriter&)>& kv,
+                   const std::function<bool(GgufTensorInfo&)>& keep = {}) {
+    const std::string out = (dir + "/bad.gguf").toStdString();
+    tbtest::rewrite_gguf(fixture, out, kv, keep);
+    try {
+        Model::load(out);
+    } catch (const Err& e) {
+        return QString::fromUtf8(e.what());
+    } catch (const std::exception& e) {
+        return QString("wrong exception type: ") + e.what();
+    }
+    return {};
+}
+}  // namespace
+
+class TestModel : public QObject {
+    Q_OBJECT
+    std::string tq2_;
+private slots:
+    void initTestCase() {
+        tq2_ = tbtest::fixture_path("tiny-tq2_0.gguf");
+        QVERIFY2(!tq2_.empty(), "tests/fixtures/tiny-tq2_0.gguf missing");
+    }
+
+    void hparams_bitnet() {
+        const auto m = Model::load(tq2_);
+        const HParams& hp = m->hparams();
+        QCOMPARE(hp.arch, Arch::Bitnet);
+        QCOMPARE(hp.act, Activation::Silu);
+        QCOMPARE(hp.n_embd, int64_t(256));
+        QCOMPARE(hp.n_layer, int64_t(4));
+        QCOMPARE(hp.n_head, int64_t(4));
+        QCOMPARE(hp.n_head_kv, int64_t(4));
+        QCOMPARE(hp.head_dim, int64_t(64));
+        QCOMPARE(hp.n_ff, int64_t(512));
+        QCOMPARE(hp.n_vocab, int64_t(512));
+        QCOMPARE(m->info().ternary_type, std::string("TQ2_0"));
+        QCOMPARE(m->info().embedding_type, std::string("Q6_K"));
+        QVERIFY(m->info().supported);
+        const ModelWeights& w = m->weights();
+        QCOMPARE(w.layers[0].wq.kind, LinearWeight::Kind::Ternary);
+        QCOMPARE(w.layers[0].w_down.ternary.group_size, int64_t(512));  // one scale per row
+        QVERIFY(w.output_tied);
+        QCOMPARE(w.output.kind, LinearWeight::Kind::F16);  // Q6_K head converted to F16
+        QVERIFY(m->load_stats().total_ms > 0);
+        QVERIFY(m->load_stats().total_ms >= m->load_stats().repack_ms);
+        QVERIFY(m->load_stats().weight_bytes_in_memory > 0);
+        QCOMPARE(m->load_stats().file_bytes, uint64_t(QFileInfo(QString::fromStdString(tq2_)).size()));
+    }
+
+    void hparams_b158() {
+        const auto path = tbtest::fixture_path("b158-tiny-i2_s.gguf");
+        if (path.empty()) QSKIP("b158-tiny-i2_s.gguf not found (shared fixtures absent)");
+        const auto m = Model::load(path);
+        QCOMPARE(m->hparams().arch, Arch::BitnetB158);
+        QCOMPARE(m->hparams().act, Activation::ReluSquared);
+        QCOMPARE(m->hparams().n_head_kv, int64_t(1));
+        QCOMPARE(m->hparams().rope_base, 500000.0f);
+        QCOMPARE(m->weights().layers[0].wk.rows, int64_t(64));
+        QCOMPARE(m->info().ternary_type, std::string("I2_S"));
+    }
+
+    void hidden_activation_key() {
+        QTemporaryDir dir;
+        const std::string out = (dir.path() + "/relu2.gguf").toStdString();
+        tbtest::rewrite_gguf(tq2_, out, [](GgufWriter& w) { w.add_string("bitnet.hidden_activation", "relu2"); });
+        QCOMPARE(Model::load(out)->hparams().act, Activation::ReluSquared);
+        const QString err = load_error<UnsupportedError>(dir.path(), tq2_, [](GgufWriter& w) {
+            w.add_string("bitnet.hidden_activation", "gelu");
+        });
+        QVERIFY2(err.contains("gelu"), qPrintable(err));
+    }
+
+    void unknown_arch_is_named() {
+        QTemporaryDir dir;
+        const QString err = load_error<UnsupportedError>(dir.path(), tq2_, [](GgufWriter& w) {
+            w.add_string("general.architecture", "mamba9");
+        });
+        QVERIFY2(err.contains("mamba9"), qPrintable(err));
+        // inspect() reports it instead of throwing.
+        const auto info = Model::inspect((dir.path() + "/bad.gguf").toStdString());
+        QVERIFY(!info.supported);
+        QVERIFY(QString::fromStdString(info.unsupported_reason).contains("mamba9"));
+        QVERIFY(!info.tensors.empty());
+    }
+
+    void missing_tensor_is_named() {
+        QTemporaryDir dir;
+        const QString err = load_error<FormatError>(dir.path(), tq2_, [](GgufWriter&) {},
+                                                    [](GgufTensorInfo& t) { return t.name != "blk.2.ffn_up.weight"; });
+        QVERIFY2(err.contains("blk.2.ffn_up.weight") && err.contains("missing"), qPrintable(err));
+    }
+
+    void wrong_shape_is_named() {
+        QTemporaryDir dir;
+        // Declare 2 KV heads: attn_k/attn_v (256 rows) no longer match n_head_kv * head_dim = 128.
+        const QString err = load_error<FormatError>(dir.path(), tq2_, [](GgufWriter& w) {
+            w.add_u32("bitnet.attention.head_count_kv", 2);
+        });
+        QVERIFY2(err.contains("blk.0.attn_k.weight") && err.contains("shape"), qPrintable(err));
+    }
+
+    void missing_file_is_an_error() {
+        QVERIFY_THROWS_EXCEPTION(Error, Model::load("/nonexistent/model.gguf"));
+    }
+
+    void unknown_kernel_is_an_error() {
+        QVERIFY_THROWS_EXCEPTION(Error, Model::load(tq2_, LoadOptions{"no-such-kernel"}));
+    }
+
+    void inspect_supported_file() {
+        const auto info = Model::inspect(tq2_);
+        QVERIFY(info.supported);
+        QCOMPARE(info.hparams.n_layer, int64_t(4));
+        QCOMPARE(info.tokenizer_model, std::string("llama"));
+        QVERIFY(info.n_params > 0);
+        QCOMPARE(info.tensors.size(), size_t(2 + 4 * 11));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModel)
+#include "test_model.moc"

@@ -1,0 +1,218 @@
+#include "ui/charts/history_chart_view.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include "app/stats/regression.h"
+#include "ui/charts/chart_style.h"
+
+namespace tbui {
+
+namespace {
+constexpr int kPointsVisibleUpTo = 400;   // markers on every point stop helping beyond this
+}
+
+HistoryChartView::HistoryChartView(Kind kind, QWidget* parent) : QChartView(parent), kind_(kind) {
+    auto* chart = new QChart;
+    apply_chart_style(chart);
+    setChart(chart);
+    apply_view_style(this);
+    setMouseTracking(true);
+    set_runs({}, {});
+}
+
+QString HistoryChartView::regression_method() {
+    return QString::fromStdString(bench::regression_method_description());
+}
+
+void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& input, const QSet<QString>& pinned_impls) {
+    QChart* chart = this->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis* axis : chart->axes()) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+    ids_.clear();
+    plotted_ = regressions_ = 0;
+
+    const bool latency = kind_ == Kind::Latency;
+    chart->setTitle(latency ? tr("Latency over time (p50 solid, p95 dotted)") : tr("Throughput over time"));
+    auto* x_axis = new QDateTimeAxis;
+    x_axis->setFormat("MM-dd HH:mm");
+    x_axis->setTitleText(tr("Run start"));
+    auto* y_axis = new QValueAxis;
+    y_axis->setTitleText(latency ? tr("Latency (ms)") : tr("Throughput (tok/s)"));
+    y_axis->setLabelFormat("%g");
+    chart->addAxis(x_axis, Qt::AlignBottom);
+    chart->addAxis(y_axis, Qt::AlignLeft);
+
+    std::vector<const RunTableModel::Row*> rows;
+    for (const auto* r : input)
+        if (r->started.isValid()) rows.push_back(r);
+    std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->started < b->started; });
+
+    const std::vector<KeyFigure> figures = latency ? std::vector{KeyFigure::LatencyP50, KeyFigure::LatencyP95}
+                                                   : std::vector{KeyFigure::Throughput};
+    const auto direction = latency ? bench::Direction::LowerIsBetter : bench::Direction::HigherIsBetter;
+    qint64 t_min = std::numeric_limits<qint64>::max(), t_max = std::numeric_limits<qint64>::min();
+    double y_max = 0;
+    auto* flagged = new QScatterSeries;
+    flagged->setName(tr("regression (robust z, last %1 comparable runs)").arg(bench::RegressionOptions{}.window));
+    flagged->setColor(regression_color());
+    flagged->setBorderColor(regression_color());
+    flagged->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    flagged->setMarkerSize(12);
+    std::vector<qint64> flagged_ids;
+
+    // Group by implementation (one series each); regressions are judged among comparable
+    // runs: same host, model, workload, implementation and threads.
+    std::map<std::string, std::vector<const RunTableModel::Row*>> by_impl;
+    for (const auto* r : rows) by_impl[r->run.implementation].push_back(r);
+    for (const auto& [impl, impl_rows] : by_impl) {
+        const QString name = QString::fromStdString(impl.empty() ? std::string("(unknown)") : impl);
+        const bool pinned = pinned_impls.contains(name);
+        for (size_t f = 0; f < figures.size(); ++f) {
+            auto* series = new QLineSeries;
+            QString label = name;
+            if (latency) label += f == 0 ? QStringLiteral(" p50") : QStringLiteral(" p95");
+            if (pinned) label += tr(" (baseline)");
+            series->setName(label);
+            QPen pen(series_color(name));
+            pen.setWidthF(2);
+            if (pinned) pen.setStyle(Qt::DashLine);
+            if (f == 1) pen.setStyle(Qt::DotLine);
+            series->setPen(pen);
+            std::vector<qint64> ids;
+            std::map<std::tuple<std::string, std::string, std::string, int>, std::vector<double>> history;
+            for (const auto* r : impl_rows) {
+                const auto v = r->figures[static_cast<int>(figures[f])];
+                if (!v) continue;
+                const qint64 t = r->started.toMSecsSinceEpoch();
+                series->append(static_cast<double>(t), *v);
+                ids.push_back(r->run.id);
+                t_min = std::min(t_min, t);
+                t_max = std::max(t_max, t);
+                y_max = std::max(y_max, *v);
+                ++plotted_;
+                if (r->run.status != "completed") continue;
+                auto& h = history[{r->run.host, r->run.model_path, r->run.workload, r->run.threads}];
+                const bench::RegressionResult reg = bench::detect_regression(h, *v, direction);
+                if (reg.regression) {
+                    flagged->append(static_cast<double>(t), *v);
+                    flagged_ids.push_back(r->run.id);
+                    ++regressions_;
+                }
+                h.push_back(*v);
+            }
+            series->setPointsVisible(series->count() <= kPointsVisibleUpTo);
+            if (series->count() == 0) {
+                delete series;
+                continue;
+            }
+            chart->addSeries(series);
+            series->attachAxis(x_axis);
+            series->attachAxis(y_axis);
+            add_series(series, std::move(ids));
+        }
+    }
+    // Pinned runs: a dashed horizontal line at their value across the whole range.
+    for (const auto* r : rows) {
+        if (!r->run.pinned) continue;
+        const auto v = r->figures[static_cast<int>(figures[0])];
+        if (!v || t_min > t_max) continue;
+        auto* line = new QLineSeries;
+        line->setName(tr("baseline #%1 %2").arg(r->run.id).arg(QString::fromStdString(r->run.implementation)));
+        QPen pen(series_color(QString::fromStdString(r->run.implementation)));
+        pen.setStyle(Qt::DashLine);
+        pen.setWidthF(1.5);
+        line->setPen(pen);
+        line->append(static_cast<double>(t_min), *v);
+        line->append(static_cast<double>(t_max), *v);
+        chart->addSeries(line);
+        line->attachAxis(x_axis);
+        line->attachAxis(y_axis);
+        add_series(line, {r->run.id, r->run.id});
+    }
+    if (flagged->count() > 0) {
+        chart->addSeries(flagged);
+        flagged->attachAxis(x_axis);
+        flagged->attachAxis(y_axis);
+        add_series(flagged, std::move(flagged_ids));
+    } else {
+        delete flagged;
+    }
+    if (t_min <= t_max) {
+        const qint64 pad = std::max<qint64>((t_max - t_min) / 20, 60'000);
+        x_axis->setRange(QDateTime::fromMSecsSinceEpoch(t_min - pad), QDateTime::fromMSecsSinceEpoch(t_max + pad));
+        y_axis->setRange(0, y_max > 0 ? y_max * 1.1 : 1);
+        y_axis->applyNiceNumbers();
+    } else {
+        const QDateTime now = QDateTime::currentDateTime();
+        x_axis->setRange(now.addDays(-1), now);
+        y_axis->setRange(0, 1);
+    }
+    chart->legend()->setVisible(!ids_.empty());
+}
+
+void HistoryChartView::add_series(QXYSeries* series, std::vector<qint64> ids) {
+    ids_[series] = std::move(ids);
+    connect(series, &QXYSeries::clicked, this, [this, series](const QPointF& p) {
+        const qint64 id = run_at(series, p);
+        if (id > 0) emit runClicked(id);
+    });
+    connect(series, &QXYSeries::hovered, this,
+            [this, series](const QPointF& p, bool state) { on_hover(series, p, state); });
+}
+
+qint64 HistoryChartView::run_at(QXYSeries* series, const QPointF& value) const {
+    auto it = ids_.find(series);
+    if (it == ids_.end() || series->count() == 0) return 0;
+    // Nearest point on screen: the click lands near, not exactly on, a point.
+    const QPointF target = chart()->mapToPosition(value, series);
+    int best = -1;
+    double best_d = 0;
+    const auto points = series->points();
+    for (int i = 0; i < points.size(); ++i) {
+        const QPointF d = chart()->mapToPosition(points[i], series) - target;
+        const double dist = d.x() * d.x() + d.y() * d.y();
+        if (best < 0 || dist < best_d) { best = i; best_d = dist; }
+    }
+    return best >= 0 && best < static_cast<int>(it->second.size()) ? it->second[static_cast<size_t>(best)] : 0;
+}
+
+void HistoryChartView::on_hover(QXYSeries* series, const QPointF& value, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    const qint64 id = run_at(series, value);
+    const QString when = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(value.x())).toString("yyyy-MM-dd HH:mm");
+    const QString unit = kind_ == Kind::Latency ? QStringLiteral("ms") : QStringLiteral("tok/s");
+    QToolTip::showText(QCursor::pos(), tr("%1\n%2 %3\nrun #%4, %5").arg(series->name(), format_figure(value.y()), unit)
+                                           .arg(id).arg(when), this);
+}
+
+bool HistoryChartView::plots_run(qint64 run_id) const {
+    for (const auto& [series, ids] : ids_)
+        if (std::find(ids.begin(), ids.end(), run_id) != ids.end()) return true;
+    return false;
+}
+
+QPointF HistoryChartView::position_of_run(qint64 run_id) const {
+    for (const auto& [series, ids] : ids_) {
+        const auto it = std::find(ids.begin(), ids.end(), run_id);
+        if (it == ids.end()) continue;
+        const int index = static_cast<int>(it - ids.begin());
+        return chart()->mapToPosition(series->at(index), series);
+    }
+    return {};
+}
+
+}  // namespace tbui
