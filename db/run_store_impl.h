@@ -39,6 +39,10 @@ struct RunStore::Impl {
             return f();
         } catch (const SQLite::Exception& e) {
             throw map_sqlite_error(path, action, options.busy_timeout_ms, e);
+        } catch (const StoreError&) {
+            throw;
+        } catch (const std::exception& e) {   // e.g. a damaged BLOB found while reading
+            throw StoreError("database " + path + ": could not " + action + ": " + e.what());
         }
     }
 

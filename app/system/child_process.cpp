@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <sstream>
 
@@ -35,11 +36,13 @@ struct NewProcessGroup {
     }
 };
 
-// Reads a pipe to EOF into `sink`.
-void read_all(asio::readable_pipe& pipe, std::string& sink, std::array<char, 4096>& buf) {
+// Reads a pipe to EOF into `sink`, then calls `at_eof`.
+void read_all(asio::readable_pipe& pipe, std::string& sink, std::array<char, 4096>& buf,
+              const std::function<void()>& at_eof) {
     pipe.async_read_some(asio::buffer(buf), [&](const boost::system::error_code& ec, size_t n) {
         sink.append(buf.data(), n);
-        if (!ec) read_all(pipe, sink, buf);
+        if (!ec) read_all(pipe, sink, buf, at_eof);
+        else at_eof();
     });
 }
 
@@ -123,20 +126,32 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
         if (::kill(-pid, SIGKILL) != 0) ::kill(pid, SIGKILL);  // group not formed yet
     };
 
-    std::array<char, 4096> out_buf{}, err_buf{};
-    read_all(out_pipe, r.out, out_buf);
-    read_all(err_pipe, r.err, err_buf);
-
+    // Done when the process exited AND both pipes are at EOF (a child it left behind may still
+    // hold them: the timeout then kills the whole group).
+    asio::steady_timer timer(io);
     bool exited = false;
-    proc->async_wait([&](const boost::system::error_code&, int) { exited = true; });
+    int open_pipes = 2;
+    auto maybe_done = [&] {
+        if (exited && open_pipes == 0) timer.cancel();
+    };
+    std::function<void()> pipe_closed = [&] {
+        --open_pipes;
+        maybe_done();
+    };
+    std::array<char, 4096> out_buf{}, err_buf{};
+    read_all(out_pipe, r.out, out_buf, pipe_closed);
+    read_all(err_pipe, r.err, err_buf, pipe_closed);
+    proc->async_wait([&](const boost::system::error_code&, int) {
+        exited = true;
+        maybe_done();
+    });
 
     // One timer: checks the cancel flag every 100 ms and fires the timeout.
-    asio::steady_timer timer(io);
     const auto deadline = r.spawned + timeout;
     std::function<void()> watch = [&] {
         timer.expires_after(std::chrono::milliseconds(100));
         timer.async_wait([&](const boost::system::error_code& ec) {
-            if (ec || exited) return;
+            if (ec || (exited && open_pipes == 0)) return;
             if (std::chrono::steady_clock::now() >= deadline) {
                 r.timed_out = true;
                 kill_group();
@@ -148,7 +163,7 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
         });
     };
     watch();
-    // Runs until the process exited and both pipes hit EOF (the timer stops once exited).
+    // Runs until the process exited and both pipes hit EOF.
     io.run();
     r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.spawned).count();
 

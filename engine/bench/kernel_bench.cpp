@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <ctime>
 
 #include "engine/kernels/kernel_set.h"
 #include "engine/runtime/error.h"
@@ -22,6 +23,12 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 double median(std::vector<double> v) {
@@ -130,16 +137,18 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             const bool sweep = s.m <= 8;
             int64_t next = 0;
             run_product(pool, *ks, mats[static_cast<size_t>(copies - 1)], x, y.data());  // warm-up
-            std::vector<double> times;
+            std::vector<double> times, cpu_times;
             for (int r = 0; r < opt.repetitions; ++r) {
                 if (opt.cancel && opt.cancel->load()) return results;
                 const int64_t count = sweep ? copies : 1;
+                const double c0 = process_cpu_seconds();
                 const auto t0 = Clock::now();
                 for (int64_t i = 0; i < count; ++i) {
                     run_product(pool, *ks, mats[static_cast<size_t>(next)], x, y.data());
                     next = (next + 1) % copies;
                 }
                 times.push_back(seconds_since(t0) / static_cast<double>(count));
+                cpu_times.push_back((process_cpu_seconds() - c0) / static_cast<double>(count) / opt.threads);
             }
             KernelBenchResult res;
             res.kernel = ks->name;
@@ -148,6 +157,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             res.repetitions = opt.repetitions;
             res.median_seconds = median(times);
             res.min_seconds = *std::min_element(times.begin(), times.end());
+            res.median_cpu_seconds = median(cpu_times);
             res.gops = 2.0 * double(s.n) * double(s.k) * double(s.m) / res.median_seconds / 1e9;
             res.weight_bytes = matrix_bytes;
             res.weight_gbs = double(matrix_bytes) / res.median_seconds / 1e9;

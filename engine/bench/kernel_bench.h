@@ -23,6 +23,9 @@ struct KernelBenchResult {
     int repetitions = 0;
     double median_seconds = 0;   // one full product (all N rows, all M tokens)
     double min_seconds = 0;
+    // Process CPU time per product / threads (median). Equals median_seconds on an idle machine;
+    // lower when other processes take the CPUs (then wall-clock figures understate the kernel).
+    double median_cpu_seconds = 0;
     double gops = 0;             // 2*N*K*M / median_seconds / 1e9
     int64_t weight_bytes = 0;    // TernaryMatrix bytes one product reads: codes + scales
     double weight_gbs = 0;       // weight_bytes / median_seconds / 1e9

@@ -128,6 +128,8 @@ DemoVocab make_spm_vocab(int64_t n_vocab) {
         v.scores.push_back(-static_cast<float>(i - fixed));
         v.token_types.push_back(1);
     }
+    v.quiet.assign(v.tokens.size(), false);
+    for (size_t i = 0; i < static_cast<size_t>(fixed); ++i) v.quiet[i] = true;
     return v;
 }
 
@@ -148,11 +150,16 @@ DemoVocab make_gpt2_vocab(int64_t n_vocab) {
                         v.merges.push_back(l + " " + r);
                     });
     v.token_types.assign(v.tokens.size(), 1);
+    // Byte symbols past '~' (index 94 on) stand for non-ASCII and control bytes, except
+    // the one for ' ' (U+0120), which starts words.
+    v.quiet.assign(v.tokens.size(), false);
+    for (size_t i = 94; i < 256; ++i) v.quiet[i] = v.tokens[i] != space;
     v.bos_id = static_cast<int32_t>(v.tokens.size());
     v.eos_id = v.bos_id + 1;
     for (const auto& s : specials) {
         v.tokens.push_back(s);
         v.token_types.push_back(3);
+        v.quiet.push_back(true);
     }
     return v;
 }

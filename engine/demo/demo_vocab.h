@@ -13,6 +13,10 @@ struct DemoVocab {
     std::vector<float> scores;        // `llama` only: decreasing with the id
     std::vector<int32_t> token_types; // 1 normal, 2 unknown, 3 control, 6 byte
     std::vector<std::string> merges;  // `gpt2` only: "left right", in rank order
+    // Tokens a demo model should rarely emit (control tokens, byte tokens that are not
+    // printable ASCII): their embedding rows are scaled down so generated text reads as words
+    // and does not stop at a random EOS.
+    std::vector<bool> quiet;
     int32_t bos_id = -1;
     int32_t eos_id = -1;
     int32_t unk_id = -1;

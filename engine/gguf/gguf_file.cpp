@@ -303,11 +303,11 @@ void GgufFile::parse() {
     // Smallest KV: 8-byte key length + 4-byte type + 1-byte value. Smallest tensor info:
     // 8 (name length) + 4 (n_dims) + 8 (one dim) + 4 (type) + 8 (offset) = 32.
     if (n_kv > r.remaining() / 13)
-        r.fail("metadata count " + std::to_string(n_kv) + " is impossible for a file of " +
-               std::to_string(size_) + " bytes");
+        r.fail("metadata count " + std::to_string(n_kv) + " cannot fit in the " +
+               std::to_string(r.remaining()) + " bytes after the header (truncated or corrupt file)");
     if (n_tensors > r.remaining() / 32)
-        r.fail("tensor count " + std::to_string(n_tensors) + " is impossible for a file of " +
-               std::to_string(size_) + " bytes");
+        r.fail("tensor count " + std::to_string(n_tensors) + " cannot fit in the " +
+               std::to_string(r.remaining()) + " bytes after the header (truncated or corrupt file)");
 
     kv_.reserve(std::min<uint64_t>(n_kv, 4096));
     for (uint64_t i = 0; i < n_kv; ++i) {
@@ -364,10 +364,17 @@ void GgufFile::parse() {
         t.offset = r.read<uint64_t>("data offset");
         const std::string desc = "tensor '" + t.name + "' (" + type_name(t.type_id) + ", " +
                                  shape_string(t.ne) + ")";
-        if (!type_traits(t.type_id))
+        if (!type_traits(t.type_id)) {
+            // 37..39: retired or other types upstream, TL1/TL2 lookup-table layouts in
+            // bitnet.cpp's fork; neither is supported, and guessing would misread weights.
+            const std::string hint = t.type_id >= 37 && t.type_id <= 39
+                ? " (ids 37-39 mean different types in ggml and bitnet.cpp, e.g. TL1/TL2; "
+                  "re-quantize to I2_S, TQ2_0 or TQ1_0)"
+                : "";
             throw UnsupportedError(label() + ": " + desc + " has tensor type id " +
                                    std::to_string(t.type_id) +
-                                   ", which this engine does not know");
+                                   ", which this engine does not know" + hint);
+        }
         r.set_context(desc);
         const auto nbytes = tensor_nbytes(t.type_id, t.ne.data(), static_cast<int>(n_dims));
         if (!nbytes) {

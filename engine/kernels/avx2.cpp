@@ -288,6 +288,8 @@ void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
         const uint8_t* src = w.row_codes(n + r);
         uint8_t* dst = out + r * k;
         for (int64_t b = 0; b < k / 128; ++b) {
+            // The next row tile streams in from DRAM while this one is multiplied.
+            if ((b & 1) == 0) _mm_prefetch(reinterpret_cast<const char*>(src + b * 32 + 4 * (k / 4)), _MM_HINT_T0);
             const __m256i c = load256(src + b * 32);
             __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
             _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));

@@ -21,6 +21,12 @@ struct KernelSet {
     // Ternary x int8 product for output features [n0, n1) and every token m:
     //   acc(m,n,g) = sum_{k in group g} (code(n,k) - 1) * q(m,k)      (exact int32)
     //   y[m*ldy + n] = (sum over g in order of float(acc) * scale(n,g)) * dequant[m]
+    // Float rule (what makes every set bit-identical): start from 0.0f, for each group in
+    // order round p = float(acc) * scale to float, then sum = sum + p (never a fused
+    // multiply-add), finally y = sum * dequant. Thread-safe; callers split [n0, n1) across
+    // threads (SIMD sets work on tiles of 4 rows: split at multiples of 4, or better 8).
+    // M == 1 is the decode GEMV (streams the codes once); M > 1 unpacks each 4-row tile once
+    // and reuses it for every token (prefill / batched decode GEMM).
     void (*ternary_gemm)(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
                          float* y, int64_t ldy);
 
@@ -54,7 +60,8 @@ std::string cpu_features_string(const CpuFeatures& f);  // "AVX2 FMA F16C ..."
 
 // Kernel sets compiled in and usable on this CPU, best first; "scalar" is always there.
 std::vector<const KernelSet*> available_kernels();
-// "auto" picks the best available; a name not available throws tern::Error listing choices.
+// "auto" (or "") picks the best available, unless env TERNBENCH_KERNEL names a set; a name not
+// available throws tern::Error listing the choices.
 const KernelSet& select_kernels(std::string_view name);
 
 // The per-ISA tables (nullptr when not compiled in). Each lives in its own source file.

@@ -109,10 +109,8 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
         rope_rows(k, M, hp.n_head_kv, hd, hp.rope_dim, rc, rs);
         for (int64_t r = 0; r < M; ++r) {
             KvCache& kv = *batch[static_cast<size_t>(row_seq[r])].kv;
-            for (int64_t g = 0; g < hp.n_head_kv; ++g) {
-                std::copy_n(k + r * kv_dim + g * hd, hd, kv.k(il, g, row_pos[r]));
-                std::copy_n(v + r * kv_dim + g * hd, hd, kv.v(il, g, row_pos[r]));
-            }
+            for (int64_t g = 0; g < hp.n_head_kv; ++g)
+                kv.store(il, g, row_pos[r], k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
         }
         attention_layer(ks, pool, hp, il, batch, q, att, ws);
         rmsnorm_rows(ks, pool, att, M, q_dim, L.attn_sub_norm.data(), hp.rms_eps, xn);

@@ -85,7 +85,8 @@ struct Scheduler::Impl {
         return dropped;
     }
 
-    void prefill(const std::vector<Sequence*>& admitted) {
+    // Prepares newly admitted sequences; those that cannot run are finished here.
+    std::vector<Sequence*> start(const std::vector<Sequence*>& admitted) {
         std::vector<Sequence*> ready;
         for (Sequence* s : admitted) {
             const int64_t n = static_cast<int64_t>(s->req.prompt.size());
@@ -98,7 +99,7 @@ struct Scheduler::Impl {
                                                                   " tokens > n_ctx " + std::to_string(n_ctx));
                     continue;
                 }
-                s->kv = std::make_unique<KvCache>(model->hparams(), n_ctx);
+                s->kv = std::make_unique<KvCache>(model->hparams(), n_ctx, opts.kv_f16 ? KvType::F16 : KvType::F32);
                 const SeqBatch one[] = {{s->kv.get(), s->req.prompt, false}};
                 validate_batch(*model, one);
                 ready.push_back(s);
@@ -106,13 +107,27 @@ struct Scheduler::Impl {
                 s->state->finish(StopReason::Error, e.what());
             }
         }
-        if (ready.empty()) return;
-        std::vector<SeqBatch> batch;
-        for (Sequence* s : ready) batch.push_back({s->kv.get(), s->req.prompt, false});
-        run_and_step(ready, batch, true);
+        return ready;
     }
 
-    void run_and_step(const std::vector<Sequence*>& seqs, const std::vector<SeqBatch>& batch, bool is_prefill) {
+    // One forward call over the new prompts (prefill) and the next token of every running
+    // sequence (decode), then one sampling step for each of them.
+    void step(const std::vector<Sequence*>& admitted) {
+        const std::vector<Sequence*> fresh = start(admitted);
+        std::vector<Sequence*> seqs;
+        std::vector<SeqBatch> batch;
+        for (Sequence* s : fresh) {
+            seqs.push_back(s);
+            batch.push_back({s->kv.get(), s->req.prompt, false});
+        }
+        const size_t n_fresh = seqs.size();
+        for (auto& s : active) {
+            if (s->state->finished() || !s->kv || std::find(admitted.begin(), admitted.end(), s.get()) != admitted.end())
+                continue;
+            seqs.push_back(s.get());
+            batch.push_back({s->kv.get(), std::span<const int32_t>(&s->next_token, 1), false});
+        }
+        if (batch.empty()) return;
         try {
             forward(*model, batch, pool, ws);
         } catch (const Error& e) {
@@ -121,7 +136,7 @@ struct Scheduler::Impl {
         }
         for (size_t i = 0; i < seqs.size(); ++i) {
             Sequence* s = seqs[i];
-            if (is_prefill) s->state->prefill_done();
+            if (i < n_fresh) s->state->prefill_done();
             const auto next = s->state->step(sequence_logits(*model, ws, i), &s->cancel, s->kv->n_past, s->kv->n_ctx);
             if (next) s->next_token = *next;
         }
@@ -156,22 +171,9 @@ struct Scheduler::Impl {
                 s->state->finish(StopReason::Cancelled);
                 done(*s);
             }
-            // Newly admitted sequences get their first token from the prefill; the others advance
-            // by one token in the batched decode step.
-            std::vector<Sequence*> older;
-            for (auto& s : active)
-                if (std::find(admitted.begin(), admitted.end(), s.get()) == admitted.end()) older.push_back(s.get());
-            if (!admitted.empty()) prefill(admitted);
-            if (!older.empty()) {
-                std::vector<SeqBatch> batch;
-                std::vector<Sequence*> seqs;
-                for (Sequence* s : older) {
-                    if (s->state->finished()) continue;
-                    seqs.push_back(s);
-                    batch.push_back({s->kv.get(), std::span<const int32_t>(&s->next_token, 1), false});
-                }
-                if (!batch.empty()) run_and_step(seqs, batch, false);
-            }
+            // Newly admitted sequences get their first token from their prefill; the others
+            // advance by one token; both in the same forward call.
+            step(admitted);
             retire();
             std::lock_guard lk(m);
             if (queue.empty() && active.empty()) cv_idle.notify_all();

@@ -16,6 +16,7 @@ struct SchedulerOptions {
     int max_batch = 8;     // sequences decoded together
     int64_t n_ctx = 0;     // per sequence; 0 as SessionOptions
     int threads = 0;       // compute threads; 0 = physical cores
+    bool kv_f16 = false;   // F16 KV caches (see SessionOptions)
 };
 
 struct SchedulerRequest {

@@ -20,7 +20,8 @@ int64_t default_context(const HParams& hp, int64_t requested) {
 Session::Session(std::shared_ptr<const Model> model, SessionOptions opts)
     : model_(std::move(model)),
       pool_(opts.pool ? opts.pool : std::make_shared<ThreadPool>(opts.threads)),
-      kv_(std::make_unique<KvCache>(model_->hparams(), default_context(model_->hparams(), opts.n_ctx))),
+      kv_(std::make_unique<KvCache>(model_->hparams(), default_context(model_->hparams(), opts.n_ctx),
+                                    opts.kv_f16 ? KvType::F16 : KvType::F32)),
       ws_(std::make_unique<ForwardWorkspace>()) {}
 
 Session::~Session() = default;

@@ -19,6 +19,7 @@ struct SessionOptions {
     int64_t n_ctx = 0;                  // 0: min(model's training context, 4096)
     int threads = 0;                    // 0: physical cores (ignored when pool is given)
     std::shared_ptr<ThreadPool> pool;   // shared compute pool, optional
+    bool kv_f16 = false;                // F16 KV cache: half the memory and attention reads
 };
 
 // The context a session gets for n_ctx <= 0: min(training context, 4096).

@@ -41,7 +41,7 @@ void BpeGpt2Tokenizer::encode_word(std::string_view word, std::vector<int32_t>& 
     const std::string mapped = byte_alphabet::encode(word);
     if (pretokenizer_->rules().ignore_merges) {
         // Llama-3 (ignore_merges): a word that is a token as a whole is taken as is.
-        if (auto id = token_of_text_.find(mapped)) {
+        if (auto id = token_of_text_.find(mapped); id && can_come_from_text(*id)) {
             out.push_back(*id);
             return;
         }
@@ -99,7 +99,8 @@ void BpeGpt2Tokenizer::encode_word(std::string_view word, std::vector<int32_t>& 
 
     for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[static_cast<size_t>(i)].next) {
         const auto& s = syms[static_cast<size_t>(i)];
-        if (auto id = token_of_text_.find(std::string_view(mapped).substr(s.start, s.len))) {
+        if (auto id = token_of_text_.find(std::string_view(mapped).substr(s.start, s.len));
+            id && can_come_from_text(*id)) {
             out.push_back(*id);
             continue;
         }

@@ -101,7 +101,7 @@ void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_
         const auto& r = syms[static_cast<size_t>(right)];
         const size_t len = l.len + r.len;
         auto id = index_.find(text.substr(l.start, len));
-        if (!id) return;
+        if (!id || !can_come_from_text(*id)) return;
         const float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[static_cast<size_t>(*id)];
         queue.push({score, left, right, len});
     };
@@ -125,7 +125,7 @@ void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_
     for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[static_cast<size_t>(i)].next) {
         const auto& s = syms[static_cast<size_t>(i)];
         const std::string_view piece = text.substr(s.start, s.len);
-        if (auto id = index_.find(piece))
+        if (auto id = index_.find(piece); id && can_come_from_text(*id))
             out.push_back(*id);
         else
             append_bytes(piece, out);

@@ -38,6 +38,13 @@ protected:
     explicit Tokenizer(Vocab v) : vocab_(std::move(v)) {}
     int32_t require_bos() const;     // the BOS id, or Error when there is none
     void check_id(int32_t id) const;  // Error when id is not in [0, n_vocab)
+    // Whether encoding may produce this token from plain text: never control or unknown
+    // tokens, even when merges spell their text (special tokens are not parsed).
+    bool can_come_from_text(int32_t id) const {
+        if (vocab_.types.empty()) return true;
+        const TokenType t = vocab_.types[static_cast<size_t>(id)];
+        return t != TokenType::Control && t != TokenType::Unknown;
+    }
     Vocab vocab_;
 };
 

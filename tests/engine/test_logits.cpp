@@ -114,6 +114,26 @@ private slots:
         }
     }
 
+    // The F16 KV cache stays close to the F32 one (keys/values rounded to half precision).
+    void f16_kv_close_to_f32_data() {
+        QTest::addColumn<QString>("file");
+        for (const char* f : {"tiny-tq2_0.gguf", "b158-tiny-f16.gguf", "tiny-f32.gguf"}) QTest::newRow(f) << QString(f);
+    }
+    void f16_kv_close_to_f32() {
+        QFETCH(QString, file);
+        const auto path = tbtest::fixture_path(file.toStdString());
+        if (path.empty()) QSKIP("fixture not found");
+        const auto model = load_cached(path, "auto");
+        const std::vector<int32_t> tokens = {1, 30, 40, 50, 42, 7, 99, 250, 17, 33, 200, 201};
+        const auto f32 = all_logits(model, tokens);
+        Session s(model, SessionOptions{64, 1, nullptr, true});
+        const auto f16 = s.eval(tokens, true);
+        const auto cmp = tbtest::compare_logits(f16, f32);
+        QVERIFY2(cmp.cosine > 0.99999 && cmp.rel_rms < 3e-3,
+                 qPrintable(QString("cosine %1 rel_rms %2").arg(cmp.cosine, 0, 'f', 7).arg(cmp.rel_rms)));
+        QVERIFY(cmp.rel_rms > 0);  // it really is a different cache
+    }
+
     // Prefill of all tokens at once and token-by-token decoding compute the same rows.
     void prefill_matches_token_by_token_data() {
         QTest::addColumn<QString>("file");

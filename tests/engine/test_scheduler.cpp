@@ -93,9 +93,9 @@ private slots:
 
     void cancel_one_and_all() {
         Collector c;
+        std::atomic<bool> started{false};  // declared before the scheduler, which outlives its use
         Scheduler sched(model_, SchedulerOptions{2, 512, 1});
         Scheduler::RequestId first = 0;
-        std::atomic<bool> started{false};
         auto req = c.request(0, prompts_[0], greedy(400));
         auto inner = req.on_token;
         req.on_token = [&, inner](const TokenEvent& e) { inner(e); started = true; };

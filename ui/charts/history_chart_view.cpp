@@ -173,7 +173,12 @@ void HistoryChartView::add_series(QXYSeries* series, std::vector<qint64> ids) {
 
 qint64 HistoryChartView::run_at(QXYSeries* series, const QPointF& value) const {
     auto it = ids_.find(series);
-    if (it == ids_.end() || series->count() == 0) return 0;
+    const int best = nearest_index(series, value);
+    return best >= 0 && best < static_cast<int>(it->second.size()) ? it->second[static_cast<size_t>(best)] : 0;
+}
+
+int HistoryChartView::nearest_index(QXYSeries* series, const QPointF& value) const {
+    if (!ids_.count(series) || series->count() == 0) return -1;
     // Nearest point on screen: the click lands near, not exactly on, a point.
     const QPointF target = chart()->mapToPosition(value, series);
     int best = -1;
@@ -184,7 +189,7 @@ qint64 HistoryChartView::run_at(QXYSeries* series, const QPointF& value) const {
         const double dist = d.x() * d.x() + d.y() * d.y();
         if (best < 0 || dist < best_d) { best = i; best_d = dist; }
     }
-    return best >= 0 && best < static_cast<int>(it->second.size()) ? it->second[static_cast<size_t>(best)] : 0;
+    return best;
 }
 
 void HistoryChartView::on_hover(QXYSeries* series, const QPointF& value, bool state) {
@@ -192,10 +197,13 @@ void HistoryChartView::on_hover(QXYSeries* series, const QPointF& value, bool st
         QToolTip::hideText();
         return;
     }
-    const qint64 id = run_at(series, value);
-    const QString when = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(value.x())).toString("yyyy-MM-dd HH:mm");
+    const int index = nearest_index(series, value);
+    if (index < 0) return;
+    const QPointF point = series->at(index);
+    const qint64 id = ids_.at(series)[static_cast<size_t>(index)];
+    const QString when = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x())).toString("yyyy-MM-dd HH:mm");
     const QString unit = kind_ == Kind::Latency ? QStringLiteral("ms") : QStringLiteral("tok/s");
-    QToolTip::showText(QCursor::pos(), tr("%1\n%2 %3\nrun #%4, %5").arg(series->name(), format_figure(value.y()), unit)
+    QToolTip::showText(QCursor::pos(), tr("%1\n%2 %3\nrun #%4, %5").arg(series->name(), format_figure(point.y()), unit)
                                            .arg(id).arg(when), this);
 }
 

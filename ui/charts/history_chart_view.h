@@ -36,9 +36,9 @@ signals:
     void runClicked(qint64 run_id);
 
 private:
-    struct PointRef { QXYSeries* series; int index; };
     void add_series(QXYSeries* series, std::vector<qint64> ids);
     qint64 run_at(QXYSeries* series, const QPointF& value) const;
+    int nearest_index(QXYSeries* series, const QPointF& value) const;   // -1: none
     void on_hover(QXYSeries* series, const QPointF& value, bool state);
 
     Kind kind_;

@@ -1,0 +1,119 @@
+#include "ui/charts/compare_charts.h"
+
+#include <algorithm>
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include "ui/charts/chart_style.h"
+#include "ui/models/compare_table.h"
+#include "ui/models/key_figures.h"
+#include "ui/models/run_table_model.h"
+
+namespace tbui {
+
+namespace {
+void reset(QChart* chart) {
+    chart->removeAllSeries();
+    for (QAbstractAxis* axis : chart->axes()) {
+        chart->removeAxis(axis);
+        delete axis;
+    }
+}
+}  // namespace
+
+void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& runs) {
+    reset(chart);
+    chart->setTitle(QObject::tr("Key figures relative to the reference run (reference = 1)"));
+    if (runs.empty()) return;
+    // Only the figures the reference has (a ratio needs it).
+    std::vector<KeyFigure> figures;
+    QStringList categories;
+    for (int f = 0; f < kKeyFigureCount; ++f) {
+        const auto v = key_figure(runs[0].metrics, static_cast<KeyFigure>(f));
+        if (!v || *v == 0.0) continue;
+        figures.push_back(static_cast<KeyFigure>(f));
+        const KeyFigureInfo& info = key_figure_info(static_cast<KeyFigure>(f));
+        categories << QStringLiteral("%1 (%2)").arg(QObject::tr(info.label), QString::fromLatin1(info.unit));
+    }
+    auto* series = new QBarSeries;
+    double top = 1.0;
+    for (const auto& run : runs) {
+        const QString label = QString::fromStdString(run_label(run));
+        auto* set = new QBarSet(label);
+        set->setColor(series_color(label));
+        for (KeyFigure f : figures) {
+            const auto ref = key_figure(runs[0].metrics, f);
+            const auto v = key_figure(run.metrics, f);
+            const double rel = v ? *v / *ref : 0.0;   // a missing figure draws no bar
+            *set << rel;
+            top = std::max(top, rel);
+        }
+        series->append(set);
+    }
+    series->setLabelsVisible(true);
+    series->setLabelsFormat(QStringLiteral("@value"));
+    series->setLabelsPrecision(3);
+    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    chart->addSeries(series);
+    auto* x_axis = new QBarCategoryAxis;
+    x_axis->append(categories);
+    auto* y_axis = new QValueAxis;
+    y_axis->setTitleText(QObject::tr("× reference"));
+    y_axis->setRange(0, top * 1.2);
+    y_axis->setLabelFormat("%.2f");
+    chart->addAxis(x_axis, Qt::AlignBottom);
+    chart->addAxis(y_axis, Qt::AlignLeft);
+    series->attachAxis(x_axis);
+    series->attachAxis(y_axis);
+    chart->legend()->setVisible(true);
+}
+
+int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& runs) {
+    reset(chart);
+    chart->setTitle(QObject::tr("End-to-end latency distribution (CDF of requests)"));
+    auto* x_axis = new QValueAxis;
+    x_axis->setTitleText(QObject::tr("E2E latency (ms)"));
+    x_axis->setLabelFormat("%g");
+    auto* y_axis = new QValueAxis;
+    y_axis->setTitleText(QObject::tr("Fraction of requests ≤ x"));
+    y_axis->setRange(0, 1);
+    y_axis->setLabelFormat("%.1f");
+    chart->addAxis(x_axis, Qt::AlignBottom);
+    chart->addAxis(y_axis, Qt::AlignLeft);
+    double x_max = 0;
+    int plotted = 0;
+    for (const auto& run : runs) {
+        std::vector<double> lat = request_latencies(run);
+        if (lat.empty()) continue;
+        std::sort(lat.begin(), lat.end());
+        const QString label = QString::fromStdString(run_label(run));
+        auto* series = new QLineSeries;
+        series->setName(label);
+        QPen pen(series_color(label));
+        pen.setWidthF(2);
+        series->setPen(pen);
+        // Empirical CDF as a step function.
+        const double n = static_cast<double>(lat.size());
+        series->append(lat.front(), 0.0);
+        for (size_t i = 0; i < lat.size(); ++i) {
+            if (i > 0) series->append(lat[i], static_cast<double>(i) / n);
+            series->append(lat[i], static_cast<double>(i + 1) / n);
+        }
+        x_max = std::max(x_max, lat.back());
+        chart->addSeries(series);
+        series->attachAxis(x_axis);
+        series->attachAxis(y_axis);
+        ++plotted;
+    }
+    x_axis->setRange(0, x_max > 0 ? x_max * 1.05 : 1);
+    x_axis->applyNiceNumbers();
+    chart->legend()->setVisible(plotted > 0);
+    return plotted;
+}
+
+}  // namespace tbui

@@ -1,0 +1,564 @@
+#include "ui/pages/run_page.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/demo/demo_model.h"
+#include "ui/app/app_context.h"
+#include "ui/app/app_settings.h"
+#include "ui/charts/live_chart_view.h"
+
+namespace tbui {
+
+namespace {
+
+QString format_duration(double s) {
+    if (s < 0) return QObject::tr("unknown");
+    const int total = static_cast<int>(s + 0.5);
+    if (total < 60) return QObject::tr("%1 s").arg(total);
+    if (total < 3600) return QObject::tr("%1 min %2 s").arg(total / 60).arg(total % 60);
+    return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60);
+}
+
+double now_s() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0; }
+
+QSpinBox* spin(int min, int max, int value, const QString& special = {}) {
+    auto* s = new QSpinBox;
+    s->setRange(min, max);
+    s->setValue(value);
+    if (!special.isEmpty()) s->setSpecialValueText(special);
+    return s;
+}
+
+QDoubleSpinBox* dspin(double min, double max, double value, int decimals, double step) {
+    auto* s = new QDoubleSpinBox;
+    s->setRange(min, max);
+    s->setDecimals(decimals);
+    s->setSingleStep(step);
+    s->setValue(value);
+    return s;
+}
+
+}  // namespace
+
+RunPage::RunPage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    auto* form_scroll = new QScrollArea;
+    form_scroll->setWidget(build_form());
+    form_scroll->setWidgetResizable(true);
+    form_scroll->setFrameShape(QFrame::NoFrame);
+    form_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    form_scroll->setMinimumWidth(form_scroll->widget()->sizeHint().width() + 24);
+    splitter->addWidget(form_scroll);
+    splitter->addWidget(build_monitor());
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    RunController* runs = &context_->runs();
+    connect(runs, &RunController::workloadStarted, this, &RunPage::on_workload_started);
+    connect(runs, &RunController::progress, this, &RunPage::on_progress);
+    connect(runs, &RunController::tokens, this, &RunPage::on_tokens);
+    connect(runs, &RunController::requestDone, this, &RunPage::on_request_done);
+    connect(runs, &RunController::throughput, this, &RunPage::on_throughput);
+    connect(runs, &RunController::logLine, this, [this](quint64 job, const QString& line) {
+        if (job == job_) append_log(line);
+    });
+    connect(runs, &RunController::workloadFinished, this, &RunPage::on_workload_finished);
+    connect(runs, &RunController::jobFailed, this, &RunPage::on_job_failed);
+    connect(runs, &RunController::jobFinished, this, &RunPage::on_job_finished);
+    update_validation();
+    update_buttons();
+}
+
+QWidget* RunPage::build_form() {
+    auto* form = new QWidget;
+    auto* layout = new QVBoxLayout(form);
+
+    // Model.
+    auto* model_box = new QGroupBox(tr("Model"));
+    auto* model_layout = new QGridLayout(model_box);
+    demo_radio_ = new QRadioButton(tr("Built-in demo model"));
+    file_radio_ = new QRadioButton(tr("GGUF file"));
+    auto* group = new QButtonGroup(this);
+    group->addButton(demo_radio_);
+    group->addButton(file_radio_);
+    demo_radio_->setChecked(true);
+    preset_ = new QComboBox;
+    for (const auto& p : tern::demo_presets()) preset_->addItem(QString::fromStdString(p));
+    preset_->setCurrentText("small");
+    preset_->setToolTip(tr("Shape preset: tiny (tests), small (~100M), 700m, 1b3, 2b. Generated deterministically "
+                           "into the cache on first use."));
+    demo_type_ = new QComboBox;
+    demo_type_->addItems({"i2_s", "tq2_0", "tq1_0"});
+    demo_arch_ = new QComboBox;
+    demo_arch_->addItems({"bitnet-b1.58", "bitnet"});
+    model_path_ = new QLineEdit;
+    model_path_->setPlaceholderText(tr("path/to/model.gguf"));
+    auto* browse = new QPushButton(tr("Browse…"));
+    recent_ = new QComboBox;
+    recent_->setPlaceholderText(tr("Recent models"));
+    model_layout->addWidget(demo_radio_, 0, 0, 1, 3);
+    auto* demo_row = new QHBoxLayout;
+    demo_row->addWidget(new QLabel(tr("Preset")));
+    demo_row->addWidget(preset_);
+    demo_row->addWidget(new QLabel(tr("Type")));
+    demo_row->addWidget(demo_type_);
+    demo_row->addWidget(new QLabel(tr("Arch")));
+    demo_row->addWidget(demo_arch_);
+    demo_row->addStretch();
+    model_layout->addLayout(demo_row, 1, 0, 1, 3);
+    model_layout->addWidget(file_radio_, 2, 0, 1, 3);
+    model_layout->addWidget(model_path_, 3, 0, 1, 2);
+    model_layout->addWidget(browse, 3, 2);
+    model_layout->addWidget(recent_, 4, 0, 1, 3);
+    layout->addWidget(model_box);
+    connect(browse, &QPushButton::clicked, this, &RunPage::browse_model);
+    connect(recent_, &QComboBox::activated, this, [this](int index) {
+        if (index >= 0) set_model_file(recent_->itemText(index));
+    });
+    connect(model_path_, &QLineEdit::textEdited, this, [this] { file_radio_->setChecked(true); });
+
+    // Workloads.
+    auto* workload_box = new QGroupBox(tr("Workloads (run in sequence)"));
+    auto* workload_layout = new QGridLayout(workload_box);
+    int i = 0;
+    for (const auto& name : bench::workload_names()) {
+        auto* box = new QCheckBox(QString::fromStdString(name));
+        box->setChecked(name == "single");
+        workload_boxes_.push_back(box);
+        workload_layout->addWidget(box, i / 3, i % 3);
+        connect(box, &QCheckBox::toggled, this, [this] { update_validation(); });
+        ++i;
+    }
+    layout->addWidget(workload_box);
+
+    // Parameters, defaults from BenchmarkSpec.
+    const bench::BenchmarkSpec d;
+    auto* params_box = new QGroupBox(tr("Parameters"));
+    auto* params = new QFormLayout(params_box);
+    kernel_ = new QComboBox;
+    kernel_->addItems({"auto", "avx2", "avx512", "scalar"});
+    threads_ = spin(0, 1024, d.threads, tr("physical cores"));
+    repetitions_ = spin(1, 100000, d.repetitions);
+    warmup_ = spin(0, 1000, d.warmup);
+    concurrency_ = spin(1, 4096, d.concurrency);
+    max_tokens_ = spin(0, 1 << 20, d.max_tokens, tr("workload default"));
+    n_prompt_ = spin(0, 1 << 20, d.n_prompt);
+    n_gen_ = spin(0, 1 << 20, d.n_gen);
+    temperature_ = dspin(0, 10, d.temperature, 2, 0.05);
+    top_p_ = dspin(0, 1, d.top_p, 2, 0.05);
+    top_k_ = spin(0, 1 << 20, d.top_k, tr("off"));
+    seed_ = spin(0, std::numeric_limits<int>::max(), static_cast<int>(d.seed));
+    arrival_rate_ = dspin(0, 1e6, d.arrival_rate, 2, 0.5);
+    duration_ = dspin(0, 1e6, d.duration_s, 1, 1);
+    params->addRow(tr("Kernel"), kernel_);
+    params->addRow(tr("Threads"), threads_);
+    params->addRow(tr("Repetitions"), repetitions_);
+    params->addRow(tr("Warm-up"), warmup_);
+    params->addRow(tr("Concurrency (batch/server)"), concurrency_);
+    params->addRow(tr("Max new tokens"), max_tokens_);
+    params->addRow(tr("Prompt tokens (pp)"), n_prompt_);
+    params->addRow(tr("Generated tokens (tg)"), n_gen_);
+    params->addRow(tr("Temperature"), temperature_);
+    params->addRow(tr("Top-p"), top_p_);
+    params->addRow(tr("Top-k"), top_k_);
+    params->addRow(tr("Seed"), seed_);
+    params->addRow(tr("Arrival rate (server, req/s)"), arrival_rate_);
+    params->addRow(tr("Duration (server, s)"), duration_);
+    layout->addWidget(params_box);
+    for (QSpinBox* s : {threads_, repetitions_, warmup_, concurrency_, max_tokens_, n_prompt_, n_gen_, top_k_, seed_})
+        connect(s, &QSpinBox::valueChanged, this, [this] { update_validation(); });
+    for (QDoubleSpinBox* s : {temperature_, top_p_, arrival_rate_, duration_})
+        connect(s, &QDoubleSpinBox::valueChanged, this, [this] { update_validation(); });
+    connect(model_path_, &QLineEdit::textChanged, this, [this] { update_validation(); });
+    connect(demo_radio_, &QRadioButton::toggled, this, [this] { update_validation(); });
+
+    validation_ = new QLabel;
+    validation_->setWordWrap(true);
+    validation_->setStyleSheet("color: #c03030;");
+    layout->addWidget(validation_);
+    auto* buttons = new QHBoxLayout;
+    start_button_ = new QPushButton(QIcon(":/icons/start.svg"), tr("Start"));
+    start_button_->setToolTip(tr("Start the checked workloads (Ctrl+R)"));
+    cancel_button_ = new QPushButton(QIcon(":/icons/cancel.svg"), tr("Cancel"));
+    cancel_button_->setToolTip(tr("Cancel; what was measured so far is kept (Esc)"));
+    buttons->addWidget(start_button_);
+    buttons->addWidget(cancel_button_);
+    layout->addLayout(buttons);
+    layout->addStretch();
+    connect(start_button_, &QPushButton::clicked, this, &RunPage::start);
+    connect(cancel_button_, &QPushButton::clicked, this, &RunPage::cancel);
+    return form;
+}
+
+QWidget* RunPage::build_monitor() {
+    auto* monitor = new QWidget;
+    auto* layout = new QVBoxLayout(monitor);
+    workload_label_ = new QLabel(tr("Idle"));
+    workload_progress_ = new QProgressBar;
+    overall_label_ = new QLabel(tr("Overall"));
+    overall_progress_ = new QProgressBar;
+    for (QProgressBar* bar : {workload_progress_, overall_progress_}) {
+        bar->setRange(0, 1000);
+        bar->setValue(0);
+        bar->setTextVisible(true);
+        bar->setFormat("%p%");
+    }
+    auto* progress = new QGridLayout;
+    progress->addWidget(workload_label_, 0, 0);
+    progress->addWidget(workload_progress_, 0, 1);
+    progress->addWidget(overall_label_, 1, 0);
+    progress->addWidget(overall_progress_, 1, 1);
+    progress->setColumnStretch(1, 1);
+    layout->addLayout(progress);
+
+    auto* vertical = new QSplitter(Qt::Vertical);
+    auto* charts = new QSplitter(Qt::Horizontal);
+    tok_s_chart_ = new LiveChartView(tr("Throughput (tok/s)"), tr("time (s)"), tr("tok/s"));
+    latency_chart_ = new LiveChartView(tr("Per-request latency"), tr("request"), tr("E2E latency (ms)"));
+    charts->addWidget(tok_s_chart_);
+    charts->addWidget(latency_chart_);
+    vertical->addWidget(charts);
+
+    auto* texts = new QSplitter(Qt::Horizontal);
+    auto* stream_box = new QWidget;
+    auto* stream_layout = new QVBoxLayout(stream_box);
+    stream_layout->setContentsMargins(0, 0, 0, 0);
+    stream_title_ = new QLabel(tr("Streamed text"));
+    stream_ = new QPlainTextEdit;
+    stream_->setReadOnly(true);
+    stream_layout->addWidget(stream_title_);
+    stream_layout->addWidget(stream_);
+    auto* log_box = new QWidget;
+    auto* log_layout = new QVBoxLayout(log_box);
+    log_layout->setContentsMargins(0, 0, 0, 0);
+    log_ = new QPlainTextEdit;
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    log_->setFont(QFont("monospace"));
+    log_layout->addWidget(new QLabel(tr("Log")));
+    log_layout->addWidget(log_);
+    texts->addWidget(stream_box);
+    texts->addWidget(log_box);
+    vertical->addWidget(texts);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    layout->addWidget(vertical, 1);
+    return monitor;
+}
+
+std::vector<bench::BenchmarkSpec> RunPage::specs() const {
+    bench::BenchmarkSpec base;
+    if (file_radio_->isChecked()) {
+        base.model_path = model_path_->text().trimmed().toStdString();
+    } else {
+        base.demo_preset = preset_->currentText().toStdString();
+        base.demo_type = demo_type_->currentText().toStdString();
+        base.demo_arch = demo_arch_->currentText().toStdString();
+    }
+    base.kernel = kernel_->currentText().toStdString();
+    base.threads = threads_->value();
+    base.repetitions = repetitions_->value();
+    base.warmup = warmup_->value();
+    base.concurrency = concurrency_->value();
+    base.max_tokens = max_tokens_->value();
+    base.n_prompt = n_prompt_->value();
+    base.n_gen = n_gen_->value();
+    base.temperature = static_cast<float>(temperature_->value());
+    base.top_p = static_cast<float>(top_p_->value());
+    base.top_k = top_k_->value();
+    base.seed = static_cast<uint64_t>(seed_->value());
+    base.arrival_rate = arrival_rate_->value();
+    base.duration_s = duration_->value();
+    base.sampler_interval_ms = AppSettings::sampler_interval_ms();
+    std::vector<bench::BenchmarkSpec> out;
+    for (QCheckBox* box : workload_boxes_) {
+        if (!box->isChecked()) continue;
+        bench::BenchmarkSpec s = base;
+        s.workload = box->text().toStdString();
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+QString RunPage::validation_errors() const {
+    const auto list = specs();
+    if (list.empty()) return tr("Check at least one workload.");
+    QStringList problems;
+    if (file_radio_->isChecked()) {
+        const QString path = model_path_->text().trimmed();
+        if (path.isEmpty()) problems << tr("Choose a GGUF model file, or use the built-in demo model.");
+        else if (!QFileInfo(path).isFile()) problems << tr("Model file not found: %1").arg(path);
+    }
+    for (const auto& s : list) {
+        const std::string error = s.validate();
+        if (!error.empty()) problems << QStringLiteral("%1: %2").arg(QString::fromStdString(s.workload), QString::fromStdString(error));
+    }
+    problems.removeDuplicates();
+    return problems.join('\n');
+}
+
+bool RunPage::running() const { return job_ != 0; }
+
+void RunPage::update_validation() {
+    if (!validation_) return;
+    const QString errors = validation_errors();
+    validation_->setText(errors);
+    validation_->setVisible(!errors.isEmpty());
+    update_buttons();
+}
+
+void RunPage::update_buttons() {
+    if (!start_button_) return;
+    start_button_->setEnabled(!running() && validation_->text().isEmpty());
+    cancel_button_->setEnabled(running());
+}
+
+void RunPage::browse_model() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a GGUF model"), QFileInfo(model_path_->text()).path(),
+                                                      tr("GGUF models (*.gguf);;All files (*)"));
+    if (!path.isEmpty()) set_model_file(path);
+}
+
+void RunPage::set_demo_model(const QString& preset, const QString& type, const QString& arch) {
+    demo_radio_->setChecked(true);
+    preset_->setCurrentText(preset);
+    demo_type_->setCurrentText(type);
+    demo_arch_->setCurrentText(arch);
+    update_validation();
+}
+
+void RunPage::set_model_file(const QString& path) {
+    model_path_->setText(path);
+    file_radio_->setChecked(true);
+    update_validation();
+}
+
+void RunPage::set_workloads(const QStringList& names) {
+    for (QCheckBox* box : workload_boxes_) box->setChecked(names.contains(box->text()));
+    update_validation();
+}
+
+void RunPage::set_spec_values(const bench::BenchmarkSpec& s) {
+    kernel_->setCurrentText(QString::fromStdString(s.kernel));
+    threads_->setValue(s.threads);
+    repetitions_->setValue(s.repetitions);
+    warmup_->setValue(s.warmup);
+    concurrency_->setValue(s.concurrency);
+    max_tokens_->setValue(s.max_tokens);
+    n_prompt_->setValue(s.n_prompt);
+    n_gen_->setValue(s.n_gen);
+    temperature_->setValue(s.temperature);
+    top_p_->setValue(s.top_p);
+    top_k_->setValue(s.top_k);
+    seed_->setValue(static_cast<int>(s.seed));
+    arrival_rate_->setValue(s.arrival_rate);
+    duration_->setValue(s.duration_s);
+    update_validation();
+}
+
+QString RunPage::streamed_text() const { return stream_->toPlainText(); }
+QString RunPage::log_text() const { return log_->toPlainText(); }
+
+void RunPage::save_settings() const {
+    const auto list = specs();
+    bench::BenchmarkSpec s = list.empty() ? bench::BenchmarkSpec{} : list.front();
+    if (list.empty()) {
+        s.model_path = file_radio_->isChecked() ? model_path_->text().toStdString() : std::string();
+    }
+    AppSettings::set_last_spec_json(QByteArray::fromStdString(s.to_json().dump()));
+    QStringList names;
+    for (QCheckBox* box : workload_boxes_)
+        if (box->isChecked()) names << box->text();
+    AppSettings::set_last_workloads(names);
+}
+
+void RunPage::load_settings() {
+    recent_->clear();
+    recent_->addItems(AppSettings::recent_models());
+    recent_->setCurrentIndex(-1);
+    const QByteArray json = AppSettings::last_spec_json();
+    if (!json.isEmpty()) {
+        try {
+            const auto s = bench::BenchmarkSpec::from_json(nlohmann::json::parse(json.toStdString()));
+            set_spec_values(s);
+            if (!s.model_path.empty()) set_model_file(QString::fromStdString(s.model_path));
+            else set_demo_model(QString::fromStdString(s.demo_preset), QString::fromStdString(s.demo_type),
+                                QString::fromStdString(s.demo_arch));
+        } catch (const std::exception&) {
+            // Unreadable saved parameters: keep the defaults.
+        }
+    } else {
+        threads_->setValue(AppSettings::default_threads());
+    }
+    const QStringList names = AppSettings::last_workloads();
+    if (!names.isEmpty()) set_workloads(names);
+    update_validation();
+}
+
+void RunPage::start() {
+    if (running()) return;
+    update_validation();
+    const QString errors = validation_errors();
+    if (!errors.isEmpty()) {
+        emit context_->errorRaised(tr("Cannot start: %1").arg(errors));
+        return;
+    }
+    auto list = specs();
+    if (file_radio_->isChecked()) {
+        AppSettings::add_recent_model(model_path_->text().trimmed());
+        recent_->clear();
+        recent_->addItems(AppSettings::recent_models());
+        recent_->setCurrentIndex(-1);
+    }
+    save_settings();
+    tok_s_chart_->clear();
+    latency_chart_->clear();
+    stream_->clear();
+    followed_request_ = -1;
+    requests_seen_ = 0;
+    workload_progress_->setValue(0);
+    overall_progress_->setValue(0);
+    job_started_s_ = now_s();
+    job_ = context_->runs().start(context_->db_path(), std::move(list));
+    if (job_ == 0) {
+        emit context_->errorRaised(tr("A benchmark is still running."));
+        return;
+    }
+    append_log(tr("Started %1 workload(s).").arg(specs().size()));
+    emit context_->statusMessage(tr("Benchmark running…"));
+    update_buttons();
+    emit runningChanged(true);
+}
+
+void RunPage::cancel() {
+    if (!running()) return;
+    context_->runs().cancel();
+    append_log(tr("Cancelling… what was measured so far is kept."));
+    cancel_button_->setEnabled(false);
+}
+
+void RunPage::append_log(const QString& line) {
+    log_->appendPlainText(QStringLiteral("[%1] %2").arg(QDateTime::currentDateTime().toString("HH:mm:ss"), line));
+}
+
+void RunPage::on_workload_started(quint64 job, int index, int count, qint64 run_id, const tbdb::RunRecord& run) {
+    if (job != job_) return;
+    last_run_id_ = run_id;
+    workload_label_->setText(tr("%1 (%2 of %3)").arg(QString::fromStdString(run.workload)).arg(index + 1).arg(count));
+    workload_progress_->setValue(0);
+    tok_s_chart_->begin_series(QString::fromStdString(run.workload));
+    latency_chart_->begin_series(QString::fromStdString(run.workload));
+    requests_seen_ = 0;
+    followed_request_ = -1;
+    append_log(tr("Run #%1: %2 on %3 (%4)")
+                   .arg(run_id)
+                   .arg(QString::fromStdString(run.workload), QString::fromStdString(run.model.path),
+                        QString::fromStdString(run.implementation)));
+}
+
+void RunPage::on_progress(quint64 job, int index, int count, const bench::Progress& p) {
+    if (job != job_) return;
+    const double fraction = p.total > 0 ? std::clamp(static_cast<double>(p.done) / static_cast<double>(p.total), 0.0, 1.0) : 0.0;
+    workload_progress_->setValue(static_cast<int>(fraction * 1000));
+    workload_progress_->setFormat(QStringLiteral("%1 — %2/%3 — ETA %4")
+                                      .arg(QString::fromStdString(p.phase))
+                                      .arg(p.done)
+                                      .arg(p.total)
+                                      .arg(format_duration(p.eta_s)));
+    // Overall: finished workloads plus the current one's fraction; the ETA extrapolates the
+    // elapsed time linearly, so it is an estimate (workloads differ in cost).
+    const double overall = count > 0 ? (index + fraction) / count : 0.0;
+    overall_progress_->setValue(static_cast<int>(overall * 1000));
+    const double elapsed = now_s() - job_started_s_;
+    const double eta = overall > 0.02 ? elapsed * (1 - overall) / overall : -1;
+    overall_progress_->setFormat(tr("%p% — elapsed %1 — ETA ~%2").arg(format_duration(elapsed), format_duration(eta)));
+}
+
+void RunPage::on_tokens(quint64 job, int request, const QString& text) {
+    if (job != job_) return;
+    if (followed_request_ < 0) {
+        followed_request_ = request;
+        stream_->clear();
+        stream_title_->setText(tr("Streamed text — request %1").arg(request));
+    }
+    if (request != followed_request_) return;
+    stream_->moveCursor(QTextCursor::End);
+    stream_->insertPlainText(text);
+}
+
+void RunPage::on_request_done(quint64 job, qint64, const tbdb::RequestRecord& r) {
+    if (job != job_) return;
+    ++requests_seen_;
+    if (r.e2e_ms) latency_chart_->append(requests_seen_, *r.e2e_ms);
+    if (r.index == followed_request_) followed_request_ = -1;   // follow the next one
+}
+
+void RunPage::on_throughput(quint64 job, qint64, double t_s, double tok_s) {
+    if (job != job_) return;
+    tok_s_chart_->append(t_s, tok_s);
+}
+
+void RunPage::on_workload_finished(quint64 job, int, const tbdb::RunRecord& run) {
+    if (job != job_) return;
+    const QString status = QString::fromStdString(tbdb::status_name(run.status));
+    last_run_id_ = run.id;
+    append_log(tr("Run #%1 %2").arg(run.id).arg(status));
+    if (!run.error.empty()) {
+        append_log(tr("Error: %1").arg(QString::fromStdString(run.error)));
+        emit context_->errorRaised(tr("Run #%1 (%2) failed: %3")
+                                       .arg(run.id)
+                                       .arg(QString::fromStdString(run.workload), QString::fromStdString(run.error)));
+    }
+    for (const auto& m : run.metrics)
+        if (m.value) append_log(QStringLiteral("  %1 = %2 %3").arg(QString::fromStdString(m.name)).arg(*m.value).arg(QString::fromStdString(m.unit)));
+    emit context_->storeChanged();
+    emit runFinished(run.id, status);
+}
+
+void RunPage::on_job_failed(quint64 job, const QString& error) {
+    if (job != job_) return;
+    append_log(tr("Error: %1").arg(error));
+    emit context_->errorRaised(tr("The benchmark could not run: %1").arg(error));
+}
+
+void RunPage::on_job_finished(quint64 job, bool cancelled) {
+    if (job != job_) return;
+    job_ = 0;
+    workload_label_->setText(cancelled ? tr("Cancelled") : tr("Done"));
+    if (!cancelled) {
+        overall_progress_->setValue(1000);
+        overall_progress_->setFormat(tr("%p% — took %1").arg(format_duration(now_s() - job_started_s_)));
+    }
+    append_log(cancelled ? tr("Cancelled.") : tr("Finished."));
+    emit context_->statusMessage(cancelled ? tr("Benchmark cancelled; measured results kept.") : tr("Benchmark finished."));
+    update_buttons();
+    emit runningChanged(false);
+}
+
+}  // namespace tbui
