@@ -49,11 +49,13 @@ std::optional<std::string> header_problem(const fs::path& file) {
     if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0)
         return "invalid page size " + std::to_string(page_size) + " in the header";
     // The in-header page count is trusted only when "version-valid-for" matches the change
-    // counter; a non-empty -wal file may legitimately hold pages beyond the main file.
+    // counter; a non-empty -wal or hot -journal file left by a crash may legitimately go
+    // with a main file that is not whole yet (SQLite repairs it on open).
     const bool count_valid = big_endian_u32(&h[24]) == big_endian_u32(&h[92]);
     const uint64_t pages = big_endian_u32(&h[28]);
-    const bool wal_pending = file_size_or_zero(fs::path(file.string() + "-wal")) > 0;
-    if (count_valid && !wal_pending && pages * page_size > size)
+    const bool repair_pending = file_size_or_zero(fs::path(file.string() + "-wal")) > 0 ||
+                                file_size_or_zero(fs::path(file.string() + "-journal")) > 0;
+    if (count_valid && !repair_pending && pages * page_size > size)
         return "file is truncated: its header says " + std::to_string(pages * page_size) +
                " bytes, the file has " + std::to_string(size);
     return std::nullopt;

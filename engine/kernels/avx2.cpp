@@ -199,12 +199,14 @@ __attribute__((noinline)) void tile4x2_i16(const uint8_t* u0, int64_t k, const i
             s31 = s00;
     for (int64_t kk = k0; kk < k1; kk += 32) {
         const __m256i x0 = load256(qa + kk), x1 = load256(qb + kk);
-        const __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
+        __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
+        __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
+        // Pin the codes in registers: otherwise GCC reloads each one for its second use.
+        __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3));
         s00 = _mm256_add_epi16(s00, _mm256_maddubs_epi16(c0, x0));
         s01 = _mm256_add_epi16(s01, _mm256_maddubs_epi16(c0, x1));
         s10 = _mm256_add_epi16(s10, _mm256_maddubs_epi16(c1, x0));
         s11 = _mm256_add_epi16(s11, _mm256_maddubs_epi16(c1, x1));
-        const __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
         s20 = _mm256_add_epi16(s20, _mm256_maddubs_epi16(c2, x0));
         s21 = _mm256_add_epi16(s21, _mm256_maddubs_epi16(c2, x1));
         s30 = _mm256_add_epi16(s30, _mm256_maddubs_epi16(c3, x0));

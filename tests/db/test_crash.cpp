@@ -98,6 +98,8 @@ private slots:
         QCOMPARE(::waitpid(child, &status, 0), child);
         QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
         ::close(fds[0]);
+        // The killed writer never closed: its write-ahead log is still there to recover.
+        QVERIFY(QFileInfo(QString::fromStdString(path + "-wal")).size() > 0);
 
         RunStore store(path);
         const auto problems = store.integrity_check();

@@ -174,6 +174,22 @@ private slots:
         QCOMPARE(store.count_runs(), int64_t{1});
     }
 
+    void insert_runs_is_all_or_nothing() {
+        RunStore store(fresh_path());
+        RunRecord first = tbtest::full_run();
+        store.insert_run(first);
+        std::vector<RunRecord> batch{tbtest::full_run(), tbtest::full_run(), tbtest::full_run()};
+        batch[2].uuid = first.uuid;   // the last one collides
+        QVERIFY_THROWS_EXCEPTION(StoreError, store.insert_runs(batch));
+        QCOMPARE(store.count_runs(), int64_t{1});
+        QCOMPARE(batch[0].id, int64_t{0});   // no ids handed out for rolled-back rows
+        batch[2].uuid.clear();
+        const auto ids = store.insert_runs(batch);
+        QCOMPARE(ids.size(), size_t{3});
+        QCOMPARE(batch[2].id, ids[2]);
+        QCOMPARE(store.count_runs(), int64_t{4});
+    }
+
     void list_and_filter() {
         RunStore store(fresh_path());
         std::vector<RunRecord> runs;

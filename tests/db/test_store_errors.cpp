@@ -180,6 +180,23 @@ private slots:
         }
     }
 
+    void damaged_blob_is_a_clear_error() {
+        const std::string path = fresh_path();
+        const std::string uuid = make_store_with_runs(path, 1);
+        {
+            SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+            raw.exec("UPDATE requests SET token_times = x'010203'");
+        }
+        RunStore store(path);
+        try {
+            store.load_run(uuid);
+            QFAIL("a damaged BLOB must not load silently");
+        } catch (const StoreError& e) {
+            QVERIFY2(contains(e.what(), path) && contains(e.what(), "not a multiple"), e.what());
+        }
+        QCOMPARE(store.list_runs().size(), size_t{1});   // the rest still reads
+    }
+
     void empty_file_becomes_a_new_database() {
         const std::string path = fresh_path();
         tbtest::write_bytes(path, "");

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/model/model.h"
+#include "engine/model/weights.h"
 #include "engine/runtime/session.h"
 #include "engine/runtime/thread_pool.h"
 #include "engine/model_test_support.h"
@@ -129,7 +130,11 @@ private slots:
         Session s(model, SessionOptions{64, 1, nullptr, true});
         const auto f16 = s.eval(tokens, true);
         const auto cmp = tbtest::compare_logits(f16, f32);
-        QVERIFY2(cmp.cosine > 0.99999 && cmp.rel_rms < 3e-3,
+        // Float weights: tight. Ternary weights: a rounding change of one activation moves its
+        // int8 code, so they get the activation-quantization tolerance of the fixtures.
+        const bool ternary = model->weights().layers[0].wq.kind == LinearWeight::Kind::Ternary;
+        const double cos_min = ternary ? 0.998 : 0.99999, rms_max = ternary ? 0.06 : 3e-3;
+        QVERIFY2(cmp.cosine > cos_min && cmp.rel_rms < rms_max,
                  qPrintable(QString("cosine %1 rel_rms %2").arg(cmp.cosine, 0, 'f', 7).arg(cmp.rel_rms)));
         QVERIFY(cmp.rel_rms > 0);  // it really is a different cache
     }

@@ -8,7 +8,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -221,6 +223,21 @@ private slots:
         QVERIFY(tok->vocab().add_bos);
         check_cases(*tok, TB_FIXTURES_DIR "/tokenize-b158.jsonl");
         check_round_trips(*tok);
+    }
+
+    void one_tokenizer_serves_many_threads() {
+        auto tok = load(TB_FIXTURES_DIR "/tiny-tq2_0.gguf");
+        const auto cases = read_cases(TB_FIXTURES_DIR "/tokenize-spm.jsonl");
+        std::atomic<int> mismatches{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back([&] {
+                for (int round = 0; round < 20; ++round)
+                    for (const auto& c : cases)
+                        if (tok->encode(c.text, false) != c.ids || tok->decode(c.ids) != c.text) ++mismatches;
+            });
+        for (auto& th : threads) th.join();
+        QCOMPARE(mismatches.load(), 0);
     }
 
     void read_vocab_reports_missing_and_bad_keys() {

@@ -1,39 +1,16 @@
 #include "ui/models/compare_table.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <string_view>
 
-#include "app/metrics/request_metrics.h"
-#include "app/stats/compare.h"
+#include "app/reports/run_labels.h"
+#include "app/reports/comparison.h"
 
 namespace tbui {
 
-namespace {
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// "tok_s_median" -> ("tok_s", "_median"); "tok_s" -> ("tok_s", "").
-std::pair<std::string, std::string> split_metric(const std::string& name) {
-    static constexpr std::array<std::string_view, 12> suffixes = {
-        "_ci95_low", "_ci95_high", "_median", "_stddev", "_mean", "_min", "_max",
-        "_p999", "_p50", "_p90", "_p95", "_p99"};
-    for (std::string_view s : suffixes)
-        if (ends_with(name, s)) return {name.substr(0, name.size() - s.size()), std::string(s)};
-    return {name, ""};
-}
-
-// The ratio-of-medians CI and the U test describe the centre of the distribution: attach them
-// to the rows that show a centre, not to tails or spreads.
-bool is_centre(const std::string& suffix) { return suffix.empty() || suffix == "_median" || suffix == "_p50" || suffix == "_mean"; }
-
-}  // namespace
 
 std::string run_label(const tbdb::RunRecord& run) {
-    std::string label = "#" + std::to_string(run.id) + " " + run.workload + " " + run.implementation;
+    std::string label = bench::run_label(run);
     if (run.status != tbdb::RunStatus::Completed) label += std::string(" (") + tbdb::status_name(run.status) + ")";
     return label;
 }
@@ -45,36 +22,59 @@ std::vector<double> request_latencies(const tbdb::RunRecord& run) {
     return out;
 }
 
-std::vector<double> raw_values(const tbdb::RunRecord& run, const std::string& metric) {
-    const std::string base = split_metric(metric).first;
-    for (const auto& s : run.samples)
-        if (s.name == base || s.name == metric) return s.values;
-    if (run.requests.empty()) return {};
-    const auto lat = bench::metrics::collect_latencies(run.requests);
-    if (base == "e2e_ms") return lat.e2e;
-    if (base == "ttft_ms") return lat.ttft;
-    if (base == "tpot_ms") return lat.tpot;
-    if (base == "itl_ms") return lat.itl;
-    if (base == "decode_tok_s") return lat.decode_tok_s;
-    return {};
-}
-
 CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
     CompareTable table;
     table.method =
-        "Ratio = run / reference (first column). 95% CI: percentile bootstrap of the ratio of medians of the raw "
-        "samples (2000 resamples, seeded); p: two-sided Mann-Whitney U test, significant when p < 0.05. "
-        "CI and p are given on the rows that show a centre (mean, median, p50) when both runs kept raw samples.";
+        "Tested rows (raw samples on both sides): ratio of medians (run / reference) with a 95% percentile-bootstrap "
+        "CI (2000 resamples, seeded) and a two-sided Mann-Whitney U test; a difference is called faster/slower only "
+        "when p < 0.05 (app/reports compare_runs). Other rows: every stored figure side by side with the plain ratio, "
+        "not tested.";
     for (const auto& r : runs) table.run_labels.push_back(run_label(r));
     if (runs.empty()) return table;
 
-    // Metric order: the reference's order, then metrics only the others have.
-    std::vector<std::pair<std::string, std::string>> names;   // (name, unit)
+    // 1. Quantities with raw data, as app/reports compares them, each run against the reference.
+    std::vector<bench::RunComparison> comparisons;
+    for (size_t i = 1; i < runs.size(); ++i) comparisons.push_back(bench::compare_runs(runs[0], runs[i]));
+    std::vector<std::pair<std::string, std::string>> quantities;   // (name, unit), first-seen order
+    for (const auto& c : comparisons)
+        for (const auto& q : c.rows)
+            if (std::none_of(quantities.begin(), quantities.end(), [&](const auto& n) { return n.first == q.quantity; }))
+                quantities.emplace_back(q.quantity, q.unit);
+    for (const auto& [quantity, unit] : quantities) {
+        CompareRow row;
+        row.unit = unit;
+        row.values.assign(runs.size(), std::nullopt);
+        bool tested = false;
+        for (size_t i = 0; i < comparisons.size(); ++i) {
+            Comparison c;
+            for (const auto& q : comparisons[i].rows) {
+                if (q.quantity != quantity) continue;
+                if (!row.values[0]) row.values[0] = q.baseline_value;
+                row.values[i + 1] = q.current_value;
+                c.ratio = q.ratio.ratio;
+                c.ci_low = q.ratio.ci95_low;
+                c.ci_high = q.ratio.ci95_high;
+                if (q.test) {
+                    tested = true;
+                    c.p_value = q.test->p;
+                    if (q.test->p) c.significant = q.significant;
+                }
+                c.note = q.verdict;
+                if (q.test && !q.test->warning.empty()) c.note += "; " + q.test->warning;
+                if (!q.ratio.note.empty()) c.note += "; " + q.ratio.note;
+            }
+            row.vs_reference.push_back(std::move(c));
+        }
+        row.metric = quantity + (tested ? " (median)" : "");
+        table.rows.push_back(std::move(row));
+    }
+
+    // 2. Every stored figure side by side (reference's order, then the others').
+    std::vector<std::pair<std::string, std::string>> names;
     for (const auto& r : runs)
         for (const auto& m : r.metrics)
             if (std::none_of(names.begin(), names.end(), [&](const auto& n) { return n.first == m.name; }))
                 names.emplace_back(m.name, m.unit);
-
     for (const auto& [name, unit] : names) {
         CompareRow row;
         row.metric = name;
@@ -83,30 +83,12 @@ CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
             const tbdb::Metric* m = r.metric(name);
             row.values.push_back(m ? m->value : std::nullopt);
         }
-        const auto [base, suffix] = split_metric(name);
-        const std::vector<double> ref_raw = is_centre(suffix) ? raw_values(runs[0], name) : std::vector<double>{};
         for (size_t i = 1; i < runs.size(); ++i) {
             Comparison c;
             const auto& a = row.values[0];
             const auto& b = row.values[i];
             if (a && b && *a != 0.0) c.ratio = *b / *a;
-            else if (a && b) c.note = "reference is zero";
-            if (is_centre(suffix)) {
-                const std::vector<double> raw = raw_values(runs[i], name);
-                if (!ref_raw.empty() && !raw.empty()) {
-                    const bench::RatioResult rr = bench::ratio_of_medians(ref_raw, raw);
-                    c.ci_low = rr.ci95_low;
-                    c.ci_high = rr.ci95_high;
-                    const bench::MannWhitneyResult mw = bench::mann_whitney_u(ref_raw, raw);
-                    c.p_value = mw.p;
-                    if (mw.p) c.significant = mw.significant;
-                    std::string note = rr.note;
-                    if (!mw.warning.empty()) note += (note.empty() ? "" : "; ") + mw.warning;
-                    c.note = note;
-                } else if (a && b) {
-                    c.note = "no raw samples";
-                }
-            }
+            c.note = !a || !b ? "missing on one side" : *a == 0.0 ? "reference is zero" : "figure only, not tested";
             row.vs_reference.push_back(std::move(c));
         }
         table.rows.push_back(std::move(row));

@@ -1,7 +1,8 @@
 #pragma once
 // What the Compare page shows, as plain data: every metric of two or more runs side by side,
 // and for every run after the first (the reference) the ratio to the reference with its
-// confidence interval and significance as computed by app/stats. No Qt here.
+// confidence interval and significance as computed by app/reports compare_runs (app/stats).
+// No Qt here.
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,9 +34,6 @@ struct CompareTable {
 CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs);
 std::string run_label(const tbdb::RunRecord& run);
 
-// Raw values behind a metric of a run (its sample series, or the per-request latencies for
-// request-level metrics); empty when the run kept none.
-std::vector<double> raw_values(const tbdb::RunRecord& run, const std::string& metric);
 // Per-request end-to-end latencies (ms), measured ones only.
 std::vector<double> request_latencies(const tbdb::RunRecord& run);
 

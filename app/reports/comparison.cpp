@@ -1,0 +1,127 @@
+#include "app/reports/comparison.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/reports/run_labels.h"
+#include "app/stats/summary.h"
+
+namespace bench {
+namespace {
+
+std::string verdict_for(Direction d, const std::string& quantity, double ratio) {
+    const bool time_like = quantity.find("_ms") != std::string::npos || quantity == "ns";
+    const bool up = ratio > 1.0;
+    if (ratio == 1.0) return "different spread, same median";
+    if (d == Direction::HigherIsBetter) return up ? "faster" : "slower";
+    if (d == Direction::LowerIsBetter && time_like) return up ? "slower" : "faster";
+    return up ? "higher" : "lower";
+}
+
+std::string basename_of(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+const std::vector<std::string>& headline_metric_names() {
+    static const std::vector<std::string> names = {
+        "tok_s",       "prefill_tok_s", "decode_tok_s", "output_tok_s", "ttft_ms_p50",  "e2e_ms_p50",
+        "tpot_ms_p50", "itl_ms_p50",    "peak_rss_mb",  "load_ms_cold", "load_ms_warm", "goodput_req_s",
+        "gops",        "gb_s"};
+    return names;
+}
+
+std::vector<RawSeries> raw_series(const tbdb::RunRecord& run) {
+    std::vector<RawSeries> out;
+    for (const auto& s : run.samples)
+        if (!s.values.empty()) out.push_back({s.name, s.unit, s.values});
+    auto has = [&](const std::string& n) {
+        return std::any_of(out.begin(), out.end(), [&](const RawSeries& r) { return r.name == n; });
+    };
+    RawSeries ttft{"ttft_ms", "ms", {}}, e2e{"e2e_ms", "ms", {}}, tpot{"tpot_ms", "ms", {}};
+    for (const auto& q : run.requests) {
+        if (q.ttft_ms) ttft.values.push_back(*q.ttft_ms);
+        if (q.e2e_ms) e2e.values.push_back(*q.e2e_ms);
+        if (q.ttft_ms && q.e2e_ms && q.output_tokens >= 2)
+            tpot.values.push_back((*q.e2e_ms - *q.ttft_ms) / (q.output_tokens - 1));
+    }
+    for (RawSeries* s : {&ttft, &e2e, &tpot})
+        if (!s->values.empty() && !has(s->name)) out.push_back(std::move(*s));
+    return out;
+}
+
+RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecord& current) {
+    RunComparison cmp;
+    cmp.baseline = &baseline;
+    cmp.current = &current;
+    const auto base_raw = raw_series(baseline);
+    const auto cur_raw = raw_series(current);
+    std::vector<std::string> tested;
+    for (const auto& c : cur_raw) {
+        auto b = std::find_if(base_raw.begin(), base_raw.end(), [&](const RawSeries& r) { return r.name == c.name; });
+        if (b == base_raw.end()) continue;
+        QuantityComparison q;
+        q.quantity = c.name;
+        q.unit = c.unit;
+        q.direction = metric_direction(c.name);
+        q.ratio = ratio_of_medians(b->values, c.values);
+        q.test = mann_whitney_u(b->values, c.values);
+        q.n_baseline = q.ratio.n_baseline;
+        q.n_current = q.ratio.n_current;
+        q.baseline_value = summarize(b->values).median;
+        q.current_value = summarize(c.values).median;
+        if (c.unit != b->unit && !c.unit.empty() && !b->unit.empty()) {
+            q.verdict = "not comparable (units " + b->unit + " vs " + c.unit + ")";
+        } else if (q.test->p && q.test->significant && q.ratio.ratio) {
+            q.significant = true;
+            q.verdict = verdict_for(q.direction, q.quantity, *q.ratio.ratio);
+        } else {
+            q.verdict = "no significant difference";
+        }
+        tested.push_back(c.name);
+        cmp.rows.push_back(std::move(q));
+    }
+    for (const auto& name : headline_metric_names()) {
+        if (std::find(tested.begin(), tested.end(), name) != tested.end()) continue;
+        const tbdb::Metric* b = baseline.metric(name);
+        const tbdb::Metric* c = current.metric(name);
+        if (!b || !c) continue;
+        QuantityComparison q;
+        q.quantity = name;
+        q.unit = c->unit;
+        q.direction = metric_direction(name);
+        q.baseline_value = b->value;
+        q.current_value = c->value;
+        q.n_baseline = b->n;
+        q.n_current = c->n;
+        if (b->value && c->value && *b->value != 0.0) q.ratio.ratio = *c->value / *b->value;
+        q.verdict = "not tested (no raw samples)";
+        cmp.rows.push_back(std::move(q));
+    }
+    return cmp;
+}
+
+const tbdb::RunRecord* match_baseline(const tbdb::RunRecord& run, const std::vector<tbdb::RunRecord>& baselines) {
+    const tbdb::RunRecord* best = nullptr;
+    int best_score = -1;
+    const std::string label = workload_label(run);
+    for (const auto& b : baselines) {
+        if (b.workload != run.workload) continue;
+        if (!run.uuid.empty() && b.uuid == run.uuid) continue;
+        int score = 0;
+        if (workload_label(b) == label) score += 8;
+        if (b.threads == run.threads) score += 4;
+        if ((!b.model.sha256.empty() && b.model.sha256 == run.model.sha256) ||
+            basename_of(b.model.path) == basename_of(run.model.path))
+            score += 2;
+        if (score > best_score || (score == best_score && best && b.started_at > best->started_at)) {
+            best = &b;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+}  // namespace bench

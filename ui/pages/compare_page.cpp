@@ -1,0 +1,143 @@
+#include "ui/pages/compare_page.h"
+
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include "ui/app/app_context.h"
+#include "ui/charts/chart_style.h"
+#include "ui/charts/compare_charts.h"
+#include "ui/models/compare_model.h"
+
+namespace tbui {
+
+namespace {
+QChartView* make_chart_view() {
+    auto* chart = new QChart;
+    apply_chart_style(chart);
+    auto* view = new QChartView(chart);
+    apply_view_style(view);
+    return view;
+}
+}  // namespace
+
+ComparePage::ComparePage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
+    model_ = new CompareModel(this);
+    auto* sorted = new QSortFilterProxyModel(this);
+    sorted->setSourceModel(model_);
+    sorted->setSortRole(CompareModel::SortRole);
+    header_ = new QLabel(tr("Select two or more runs in History and press “Compare selected” "
+                            "(one run alone is compared with the pinned baseline)."));
+    header_->setWordWrap(true);
+    table_ = new QTableView;
+    table_->setModel(sorted);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(-1, Qt::AscendingOrder);   // keep the metrics in the run's order until asked
+    table_->verticalHeader()->setVisible(false);
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    method_ = new QLabel;
+    method_->setWordWrap(true);
+    bars_ = make_chart_view();
+    cdf_ = make_chart_view();
+    fill_relative_bar_chart(bars_->chart(), {});
+    fill_latency_cdf_chart(cdf_->chart(), {});
+
+    auto* charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(bars_);
+    charts->addWidget(cdf_);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(table_);
+    split->addWidget(charts);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(header_);
+    layout->addWidget(split, 1);
+    layout->addWidget(method_);
+    connect(context_, &AppContext::compareRequested, this, &ComparePage::compare);
+}
+
+void ComparePage::compare(const QList<qint64>& run_ids) {
+    const quint64 generation = ++generation_;
+    loading_ = true;
+    header_->setText(tr("Loading %1 run(s)…").arg(run_ids.size()));
+    std::vector<int64_t> ids(run_ids.begin(), run_ids.end());
+    context_->store().query(
+        this,
+        [ids](tbdb::RunStore& store) {
+            std::vector<tbdb::RunRecord> runs;
+            QString note;
+            std::vector<int64_t> wanted = ids;
+            if (wanted.size() == 1) {   // one run: against the pinned baseline
+                const auto baseline = store.current_baseline();
+                std::optional<int64_t> base_id;
+                if (baseline && baseline->run_id) {
+                    base_id = baseline->run_id;
+                } else if (baseline && baseline->implementation) {
+                    // A pinned implementation: its newest run of the same workload.
+                    const auto self = store.load_run(wanted[0]);
+                    tbdb::RunFilter f;
+                    f.implementation = baseline->implementation;
+                    if (self) f.workload = self->workload;
+                    const auto list = store.list_runs(f);
+                    if (!list.empty()) base_id = list.back().id;
+                }
+                if (base_id && *base_id != wanted[0]) wanted.insert(wanted.begin(), *base_id);
+                else note = QObject::tr("No pinned baseline to compare with: pin a run or an implementation first.");
+            }
+            for (int64_t id : wanted) {
+                auto run = store.load_run(id);
+                if (run) runs.push_back(std::move(*run));
+                else note += QObject::tr(" Run #%1 no longer exists.").arg(id);
+            }
+            return std::make_pair(std::move(runs), note);
+        },
+        [this, generation](std::pair<std::vector<tbdb::RunRecord>, QString> result) {
+            on_loaded(generation, std::move(result.first), result.second);
+        },
+        [this, generation](const QString& error) {
+            if (generation != generation_) return;
+            loading_ = false;
+            header_->setText(tr("Could not load the runs: %1").arg(error));
+            emit context_->errorRaised(tr("Could not load the runs to compare: %1").arg(error));
+        });
+}
+
+void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> runs, QString note) {
+    if (generation != generation_) return;
+    runs_ = std::move(runs);
+    CompareTable table = build_compare_table(runs_);
+    method_->setText(QString::fromStdString(table.method));
+    model_->set_table(std::move(table));
+    table_->resizeColumnsToContents();
+    fill_relative_bar_chart(bars_->chart(), runs_);
+    fill_latency_cdf_chart(cdf_->chart(), runs_);
+    for (QAbstractSeries* s : bars_->chart()->series()) {
+        auto* bars = qobject_cast<QBarSeries*>(s);
+        if (!bars) continue;
+        connect(bars, &QBarSeries::hovered, this, [this](bool state, int index, QBarSet* set) {
+            if (!state) { QToolTip::hideText(); return; }
+            QToolTip::showText(QCursor::pos(), tr("%1\n%2× the reference").arg(set->label()).arg(set->at(index), 0, 'f', 3), bars_);
+        });
+    }
+    QString text;
+    if (runs_.size() >= 2) text = tr("Reference: %1. Ratios are run / reference.").arg(QString::fromStdString(run_label(runs_[0])));
+    else text = tr("Need two runs to compare.");
+    if (!note.isEmpty()) text += QStringLiteral(" ") + note.trimmed();
+    header_->setText(text);
+    loading_ = false;
+    emit loaded();
+}
+
+}  // namespace tbui
