@@ -18,11 +18,12 @@ struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Unset fields do not filter; set ones must all match (exact match unless said otherwise).
 struct RunFilter {
-    std::optional<std::string> workload, implementation, model_path, host, status;
-    std::vector<int64_t> ids;
+    std::optional<std::string> workload, implementation, model_path, host, status;  // host = hostname
+    std::vector<int64_t> ids;      // empty = any id
     std::optional<int> last_n;     // newest N
-    std::optional<std::string> text;  // substring over workload/model/implementation
+    std::optional<std::string> text;  // substring over workload/model/implementation (ASCII case-insensitive)
 };
 
 // Light row for tables and charts (no requests / samples).

@@ -29,7 +29,7 @@ CORPUS="$BUILD/fuzz-corpus"
 ARTIFACTS="$BUILD/fuzz-artifacts"
 mkdir -p "$CORPUS" "$ARTIFACTS"
 cp tests/fuzz/corpus/*.gguf "$CORPUS/"
-for f in tests/fuzz/../fixtures/*.gguf; do
+for f in tests/fixtures/*.gguf; do
   head -c 16384 "$f" > "$CORPUS/head-$(basename "$f")"
 done
 echo "fuzzing the GGUF reader for ${SECONDS_TO_RUN} s (corpus $CORPUS)"

@@ -1,1 +1,232 @@
-// placeholder
+#include "app/core/runner.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <random>
+#include <sstream>
+
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "app/core/control_loop.h"
+#include "app/core/prompt_file.h"
+#include "app/metrics/metric_builder.h"
+#include "app/system/host_info.h"
+#include "app/system/model_file.h"
+#include "app/system/proc_status.h"
+#include "app/system/resource_sampler.h"
+#include "app/workloads/workload.h"
+#include "build_info.h"
+#include "engine/demo/demo_model.h"
+#include "engine/kernels/kernel_set.h"
+#include "engine/runtime/thread_pool.h"
+
+namespace bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string iso_now() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
+    return buf;
+}
+
+std::string make_uuid() {
+    std::random_device rd;
+    std::mt19937_64 rng((uint64_t(rd()) << 32) ^ rd() ^
+                        uint64_t(Clock::now().time_since_epoch().count()));
+    uint64_t a = rng(), b = rng();
+    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", unsigned(a >> 32),
+                  unsigned((a >> 16) & 0xffff), unsigned(a & 0xffff), unsigned(b >> 48),
+                  (unsigned long long)(b & 0xffffffffffffULL));
+    return buf;
+}
+
+// Memory and CPU figures of the workload phase from the sampler (DESIGN.md section 4).
+void add_resource_metrics(tbdb::RunRecord& run, const std::vector<tbdb::ResourceSample>& rs,
+                          bool peak_was_reset, int logical_cores) {
+    metrics::MetricBuilder mb(run.metrics);
+    if (rs.size() < 2) return;
+    double hwm = 0, anon = 0, file = 0;
+    for (const auto& s : rs) {
+        hwm = std::max(hwm, s.vm_hwm_mb);
+        anon = std::max(anon, s.rss_anon_mb);
+        file = std::max(file, s.rss_file_mb);
+    }
+    const auto n = int64_t(rs.size());
+    // A workload that measured its own (child) memory keeps it.
+    if (!mb.has("peak_rss_mb"))
+        mb.add("peak_rss_mb", hwm, "MB", n,
+               peak_was_reset ? "VmHWM, reset at workload start (includes the loaded model)"
+                              : "VmHWM; clear_refs not permitted: includes earlier phases");
+    if (!mb.has("rss_anon_mb")) mb.add("rss_anon_mb", anon, "MB", n, "max RssAnon while running");
+    if (!mb.has("rss_file_mb")) mb.add("rss_file_mb", file, "MB", n, "max RssFile while running (mmapped weights)");
+    const double wall_s = (rs.back().t_ms - rs.front().t_ms) / 1000.0;
+    const double cpu_s = (rs.back().cpu_user_s + rs.back().cpu_sys_s) - (rs.front().cpu_user_s + rs.front().cpu_sys_s);
+    if (wall_s > 0) {
+        mb.add("cpu_util_pct", 100.0 * cpu_s / wall_s, "%", n, "delta(utime+stime) / delta(wall), % of one core");
+        if (logical_cores > 0)
+            mb.add("cpu_util_pct_all_cores", 100.0 * cpu_s / wall_s / logical_cores, "%", n,
+                   "% of all logical cores");
+    }
+    int threads = 0;
+    for (const auto& s : rs) threads = std::max(threads, s.threads);
+    mb.add("threads_max", threads, "threads", n, "max OS threads of the process");
+}
+
+std::vector<std::string> resolve_prompts(const BenchmarkSpec& spec) {
+    if (!spec.prompts.empty()) return spec.prompts;
+    if (!spec.prompts_file.empty()) return load_prompts_file(spec.prompts_file);
+    return default_prompts();
+}
+
+// Live tok/s every 500 ms from the token counter.
+class ThroughputTicker {
+public:
+    ThroughputTicker(boost::asio::io_context& io, RunEvents& ev) : timer_(io), ev_(ev) {}
+    void start() { arm(); }
+    void stop() { timer_.cancel(); }
+
+private:
+    void arm() {
+        timer_.expires_after(std::chrono::milliseconds(500));
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            const auto now = Clock::now();
+            const int64_t tokens = ev_.tokens();
+            const double dt = std::chrono::duration<double>(now - last_).count();
+            if (dt > 0) ev_.throughput(ev_.elapsed_s(), (tokens - last_tokens_) / dt);
+            last_ = now;
+            last_tokens_ = tokens;
+            arm();
+        });
+    }
+    boost::asio::steady_timer timer_;
+    RunEvents& ev_;
+    Clock::time_point last_ = Clock::now();
+    int64_t last_tokens_ = 0;
+};
+
+}  // namespace
+
+Runner::Runner(tbdb::RunStore& store) : store_(store) {}
+
+tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
+                            const std::atomic<bool>* cancel) {
+    tbdb::RunRecord run;
+    run.uuid = make_uuid();
+    run.started_at = iso_now();
+    run.status = tbdb::RunStatus::Running;
+    run.workload = spec.workload;
+    run.kernel = spec.kernel;
+    run.implementation = "ternbench/" + spec.kernel;
+    run.impl_version = TERNBENCH_GIT_COMMIT;
+    run.threads = spec.threads > 0 ? spec.threads : std::max(1, tern::ThreadPool::physical_cores());
+    run.config_json = spec.to_json().dump();
+    run.source = "run";
+    run.host = sys::collect_host_info();
+    run.model.path = spec.model_path;
+
+    // Errors before the row exists are still stored: remember them and fail right after.
+    std::string early_error;
+    try {
+        run.kernel = tern::select_kernels(spec.kernel).name;
+        run.implementation = "ternbench/" + run.kernel;
+    } catch (const std::exception& e) {
+        early_error = e.what();
+    }
+    if (early_error.empty()) early_error = spec.validate();
+    if (early_error.empty() && spec.model_path.empty()) {
+        try {
+            tern::DemoSpec demo;
+            demo.preset = spec.demo_preset;
+            demo.type = spec.demo_type;
+            demo.arch = spec.demo_arch;
+            if (observer) observer->on_log(0, "preparing demo model " + spec.demo_preset);
+            run.model.path = tern::ensure_demo_model(demo);
+        } catch (const std::exception& e) {
+            early_error = std::string("demo model: ") + e.what();
+        }
+    }
+    run.id = store_.begin_run(run);  // StoreError propagates: there is nowhere to keep the run
+    if (observer) observer->on_started(run.id, run);
+
+    const auto t0 = Clock::now();
+    RunEvents events(observer, run.id, t0);
+    try {
+        if (!early_error.empty()) throw std::runtime_error(early_error);
+        struct stat st{};
+        if (::stat(run.model.path.c_str(), &st) != 0)
+            throw std::runtime_error("model file not found: " + run.model.path);
+        run.model.size_bytes = st.st_size;
+        events.progress("inspecting model", 0, 0);
+        const auto info = tern::Model::inspect(run.model.path);
+        run.model.arch = info.hparams.arch_name;
+        run.model.ternary_type = info.ternary_type;
+        run.model.n_params = info.n_params;
+        if (!info.supported) throw std::runtime_error("unsupported model " + run.model.path + ": " + info.unsupported_reason);
+        run.model.sha256 = sys::file_sha256(run.model.path);
+
+        WorkloadFn workload = find_workload(spec.workload);
+        if (!workload) throw std::runtime_error("unknown workload " + spec.workload);
+        std::shared_ptr<const tern::Model> model;
+        if (workload_needs_model(spec.workload)) {
+            events.progress("loading model", 0, 0);
+            tern::LoadOptions lo;
+            lo.kernel = spec.kernel;
+            model = tern::Model::load(run.model.path, lo);
+            run.kernel = model->kernels().name;
+            run.implementation = "ternbench/" + run.kernel;
+            const auto& ls = model->load_stats();
+            metrics::MetricBuilder(run.metrics).add("model_load_ms", ls.total_ms, "ms", 1,
+                                                    "in-process load (map + repack)");
+        }
+        WorkloadContext ctx{spec, run.model.path, model, resolve_prompts(spec), run.threads,
+                            run, events, cancel, t0};
+
+        ControlLoop loop;
+        const bool peak_reset = sys::reset_peak_rss();
+        sys::ResourceSampler sampler(loop.io().get_executor(),
+                                     std::chrono::milliseconds(spec.sampler_interval_ms), t0);
+        ThroughputTicker ticker(loop.io(), events);
+        sampler.start();
+        boost::asio::post(loop.io(), [&ticker] { ticker.start(); });
+        try {
+            workload(ctx);
+        } catch (...) {
+            sampler.stop();
+            run.resources = sampler.samples();
+            throw;
+        }
+        sampler.stop();
+        boost::asio::post(loop.io(), [&ticker] { ticker.stop(); });
+        run.resources = sampler.samples();
+        add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
+        const bool was_cancelled = cancel && cancel->load();
+        run.status = was_cancelled ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Completed;
+        if (was_cancelled) run.error = "cancelled by the user; figures cover what was measured";
+    } catch (const std::exception& e) {
+        run.status = (cancel && cancel->load()) ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Failed;
+        run.error = e.what();
+    }
+    run.finished_at = iso_now();
+    store_.finish_run(run);
+    if (observer) observer->on_finished(run.id, run);
+    return run;
+}
+
+}  // namespace bench

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "engine/runtime/thread_pool.h"
 
@@ -11,6 +12,12 @@ namespace {
 // Output rows per work item: small enough to balance, large enough to amortize dispatch.
 constexpr int64_t kRowGrain = 16;
 
+// The Q8 head follows the kernel choice: the scalar set stays all-portable.
+bool use_simd(const KernelSet& ks) {
+    static const bool avail = q8_simd_available();
+    return avail && std::string_view(ks.name) != "scalar";
+}
+
 void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t n1,
                   const float* x, int64_t m, int64_t k, const QuantizedActs& acts) {
     const LinearWeight& w = *job.w;
@@ -18,6 +25,7 @@ void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t
         case LinearWeight::Kind::Ternary: ks.ternary_gemm(w.ternary, n0, n1, acts, job.y, job.ldy); break;
         case LinearWeight::Kind::F32: ks.f32_gemm(w.f32, n0, n1, x, m, k, job.y, job.ldy); break;
         case LinearWeight::Kind::F16: ks.f16_gemm(w.f16, n0, n1, x, m, k, job.y, job.ldy); break;
+        case LinearWeight::Kind::Q8: q8_gemm(w.q8, n0, n1, acts, job.y, job.ldy, use_simd(ks)); break;
         case LinearWeight::Kind::None: return;
     }
     if (w.has_out_scale)
@@ -31,7 +39,7 @@ void run_linears(const KernelSet& ks, ThreadPool& pool, std::span<const LinearJo
     bool any_ternary = false;
     int64_t total = 0;
     for (const LinearJob& j : jobs) {
-        any_ternary |= j.w->kind == LinearWeight::Kind::Ternary;
+        any_ternary |= j.w->kind == LinearWeight::Kind::Ternary || j.w->kind == LinearWeight::Kind::Q8;
         total += j.w->rows;
     }
     if (any_ternary) {

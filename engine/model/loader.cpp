@@ -210,7 +210,10 @@ void validate_tensors(const GgufFile& f, const HParams& hp) {
     }
 }
 
-std::unique_ptr<ModelWeights> load_weights(const GgufFile& f, const HParams& hp, ThreadPool& pool) {
+std::unique_ptr<ModelWeights> load_weights(const GgufFile& f, const HParams& hp, ThreadPool& pool,
+                                          const std::string& head_mode) {
+    if (head_mode != "auto" && head_mode != "float" && head_mode != "q8")
+        throw Error("unknown head form '" + head_mode + "' (auto, float, q8)");
     validate_tensors(f, hp);
     auto w = std::make_unique<ModelWeights>();
     const GgufTensorInfo& te = *f.find_tensor("token_embd.weight");
@@ -224,7 +227,24 @@ std::unique_ptr<ModelWeights> load_weights(const GgufFile& f, const HParams& hp,
     // i.e. the head runs in float, not on the quantized blocks).
     const GgufTensorInfo* out = f.find_tensor("output.weight");
     w->output_tied = out == nullptr;
-    w->output = load_linear(f, out ? *out : te, pool, true);
+    const GgufTensorInfo& head = out ? *out : te;
+    const bool ternary_model = is_ternary(f.find_tensor(Names::blk(0, "attn_q.weight"))->type_id);
+    const bool q8 = (head_mode == "q8" || (head_mode == "auto" && ternary_model)) &&
+                    is_float_decodable(head.type_id) && hp.n_embd % 128 == 0 && hp.n_layer > 0;
+    if (q8) {
+        LinearWeight& h = w->output;
+        h.kind = LinearWeight::Kind::Q8;
+        h.name = head.name;
+        h.rows = hp.n_vocab;
+        h.cols = hp.n_embd;
+        const uint8_t* data = f.tensor_bytes(head).data();
+        const uint64_t row_bytes = f.tensor_bytes(head).size() / static_cast<uint64_t>(hp.n_vocab);
+        h.q8 = quantize_q8_rows(hp.n_vocab, hp.n_embd, [&](int64_t r, float* row) {
+            dequantize_row(head.type_id, data + static_cast<uint64_t>(r) * row_bytes, hp.n_embd, row);
+        }, pool);
+    } else {
+        w->output = load_linear(f, head, pool, true);
+    }
     w->layers.resize(static_cast<size_t>(hp.n_layer));
     for (int64_t i = 0; i < hp.n_layer; ++i) {
         LayerWeights& L = w->layers[static_cast<size_t>(i)];

@@ -56,7 +56,7 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
     const auto t1 = Clock::now();
     {
         ThreadPool pool(0);  // repacking is per row and parallel; the pool lives for the load only
-        m->weights_ = load_weights(f, m->hparams_, pool);
+        m->weights_ = load_weights(f, m->hparams_, pool, opts.head);
     }
     m->stats_.repack_ms = ms_since(t1);
 

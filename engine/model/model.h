@@ -29,6 +29,10 @@ struct HParams {
 
 struct LoadOptions {
     std::string kernel = "auto";  // see select_kernels()
+    // Output head form: "auto" = int8 rows (Q8, see head_q8.h) for ternary models, the file's
+    // float form otherwise; "float" = always float (F32/F16 as stored; BF16/Q8_0/Q6_K -> F16);
+    // "q8" = always int8 rows.
+    std::string head = "auto";
 };
 
 // What loading cost, measured (never estimated).

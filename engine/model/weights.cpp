@@ -8,6 +8,7 @@ uint64_t LinearWeight::bytes_in_memory() const {
             return static_cast<uint64_t>(ternary.rows * ternary.row_bytes()) + ternary.scales.size() * sizeof(float);
         case Kind::F32: return static_cast<uint64_t>(rows * cols) * sizeof(float);
         case Kind::F16: return static_cast<uint64_t>(rows * cols) * sizeof(uint16_t);
+        case Kind::Q8: return static_cast<uint64_t>(rows * cols) + q8.scale.size() * sizeof(float);
         case Kind::None: return 0;
     }
     return 0;

@@ -8,16 +8,18 @@
 #include <vector>
 
 #include "engine/kernels/ternary_matrix.h"
+#include "engine/model/head_q8.h"
 
 namespace tern {
 
 // One linear layer y = W x (W: rows = output features, cols = input features).
 struct LinearWeight {
-    enum class Kind { None, Ternary, F32, F16 };
+    enum class Kind { None, Ternary, F32, F16, Q8 };
     Kind kind = Kind::None;
     std::string name;
     int64_t rows = 0, cols = 0;
     TernaryMatrix ternary;              // Kind::Ternary
+    Q8Matrix q8;                        // Kind::Q8 (the output head of ternary models)
     const float* f32 = nullptr;         // Kind::F32 (mmap or owned_f32)
     const uint16_t* f16 = nullptr;      // Kind::F16 (mmap or owned_f16)
     std::vector<float> owned_f32;       // converted copies (BF16 files)

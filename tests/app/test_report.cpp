@@ -13,6 +13,7 @@
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
 #include "app/reports/run_labels.h"
+#include "app/stats/text_format.h"
 #include "test_report_fixtures.h"
 
 using namespace bench;

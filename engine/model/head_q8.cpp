@@ -1,0 +1,96 @@
+#include "engine/model/head_q8.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/kernels/kernel_set.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/thread_pool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TERN_Q8_X86 1
+#endif
+
+namespace tern {
+
+namespace {
+int32_t dot_i8_scalar(const int8_t* a, const int8_t* b, int64_t k) {
+    int32_t s = 0;
+    for (int64_t i = 0; i < k; ++i) s += int32_t(a[i]) * int32_t(b[i]);
+    return s;
+}
+
+#ifdef TERN_Q8_X86
+// Weights are in [-127, 127] and activations in [-128, 127]: |a| fits an unsigned byte and
+// each maddubs pair sum is at most 2 * 128 * 127 < 32768, so nothing saturates.
+__attribute__((target("avx2"))) int32_t dot_i8_avx2(const int8_t* w, const int8_t* a, int64_t k) {
+    __m256i acc = _mm256_setzero_si256();
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t i = 0; i < k; i += 32) {
+        const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i));
+        const __m256i abs_a = _mm256_sign_epi8(av, av);
+        const __m256i w_signed = _mm256_sign_epi8(wv, av);
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(abs_a, w_signed), ones));
+    }
+    const __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    const __m128i s2 = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    const __m128i s3 = _mm_add_epi32(s2, _mm_shuffle_epi32(s2, 0xb1));
+    return _mm_cvtsi128_si32(s3);
+}
+#endif
+}  // namespace
+
+bool q8_simd_available() {
+#ifdef TERN_Q8_X86
+    return cpu_features().avx2;
+#else
+    return false;
+#endif
+}
+
+Q8Matrix quantize_q8_rows(int64_t rows, int64_t cols, const std::function<void(int64_t, float*)>& row_to_float,
+                          ThreadPool& pool) {
+    if (cols % 128 != 0) throw Error("q8 head: " + std::to_string(cols) + " columns is not a multiple of 128");
+    Q8Matrix m;
+    m.rows = rows;
+    m.cols = cols;
+    m.q = make_aligned<int8_t>(static_cast<size_t>(rows * cols));
+    if (!m.q) throw Error("q8 head: out of memory");
+    m.scale.assign(static_cast<size_t>(rows), 0.0f);
+    pool.parallel_for(rows, 64, [&](int64_t b, int64_t e) {
+        std::vector<float> row(static_cast<size_t>(cols));
+        for (int64_t r = b; r < e; ++r) {
+            row_to_float(r, row.data());
+            float amax = 0.0f;
+            for (float v : row) amax = std::max(amax, std::fabs(v));
+            const float d = amax / 127.0f;
+            const float inv = d > 0.0f ? 1.0f / d : 0.0f;
+            int8_t* q = m.q.get() + r * cols;
+            for (int64_t c = 0; c < cols; ++c)
+                q[c] = static_cast<int8_t>(std::clamp(std::nearbyint(row[static_cast<size_t>(c)] * inv), -127.0f, 127.0f));
+            m.scale[static_cast<size_t>(r)] = d;
+        }
+    });
+    return m;
+}
+
+void q8_gemm(const Q8Matrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y, int64_t ldy, bool simd) {
+    const int64_t k = w.cols;
+    for (int64_t n = n0; n < n1; ++n) {
+        const int8_t* wr = w.q.get() + n * k;
+        const float ws = w.scale[static_cast<size_t>(n)];
+        for (int64_t m = 0; m < x.rows; ++m) {
+#ifdef TERN_Q8_X86
+            const int32_t acc = simd ? dot_i8_avx2(wr, x.row(m), k) : dot_i8_scalar(wr, x.row(m), k);
+#else
+            (void)simd;
+            const int32_t acc = dot_i8_scalar(wr, x.row(m), k);
+#endif
+            y[m * ldy + n] = static_cast<float>(acc) * ws * x.dequant[static_cast<size_t>(m)];
+        }
+    }
+}
+
+}  // namespace tern
