@@ -131,22 +131,17 @@ void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>
         }
 }
 
-constexpr int64_t kFlushBlocks = 8;
-// Decode prefetch distance. A 4-row tile is only a few cache lines per row, too short for the
-// hardware stream prefetchers to lock on, so we prefetch far enough ahead to hide DRAM latency.
-#ifndef TERN_PREFETCH_BYTES
-#define TERN_PREFETCH_BYTES 8192
-#endif
-constexpr int64_t kPrefetchBytes = TERN_PREFETCH_BYTES;
-#ifndef TERN_PF_HINT
-#define TERN_PF_HINT _MM_HINT_T0
-#endif
-#ifndef TERN_GEMV_ROWS
-#define TERN_GEMV_ROWS 4
-#endif  // 128-blocks summed in int16 before widening (<= 15 safe)
+constexpr int64_t kFlushBlocks = 8;  // 128-blocks summed in int16 before widening (<= 15 safe)
+// Decode prefetch distance: far enough ahead to hide DRAM latency at one core's bandwidth.
+constexpr int64_t kPrefetchBytes = 8192;
+// Decode walks one row at a time: the codes then stream strictly sequentially (rows are
+// contiguous), which measured ~25% faster from DRAM here than 4 interleaved rows sharing the
+// activation loads (each row of a 4-row tile is only a few cache lines, too short a stream for
+// the hardware prefetchers). The activations stay in L1 either way.
+constexpr int kGemvRows = 1;
 
-// Decode (one token): R consecutive rows decoded in registers, sharing the activation loads.
-// Memory-bound: the packed codes stream once, the next tile is prefetched.
+// Decode (one token): R consecutive rows decoded in registers, sharing the activation loads
+// (R = kGemvRows in use). Memory-bound: the packed codes stream once, prefetched ahead.
 template <int R>
 void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t* gsum, float dequant,
                float* y) {
@@ -169,7 +164,7 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
 #pragma GCC unroll 4
                 for (int r = 0; r < R; ++r) {
                     const uint8_t* p = base + r * rb + b * 32;
-                    if (kPrefetchBytes > 0 && (b & 1) == 0) _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), TERN_PF_HINT);
+                    if ((b & 1) == 0) _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T0);
                     const __m256i c = load256(p);
                     __m256i s = _mm256_maddubs_epi16(_mm256_and_si256(c, m3), q0);
                     s = _mm256_add_epi16(s, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(c, 2), m3), q1));
@@ -330,7 +325,7 @@ void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quantize
     const int64_t m = x.rows;
     if (m == 1) {
         int64_t n = n0;
-        for (; n + TERN_GEMV_ROWS <= n1; n += TERN_GEMV_ROWS) gemv_rows<TERN_GEMV_ROWS>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
+        for (; n + kGemvRows <= n1; n += kGemvRows) gemv_rows<kGemvRows>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
         for (; n < n1; ++n) gemv_rows<1>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
         return;
     }

@@ -158,7 +158,7 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
             load_q_pair(q + b * 128, qv);
             for (int r = 0; r < R; ++r) {
                 const uint8_t* p = base + r * rb + b * 32;
-                _mm_prefetch(reinterpret_cast<const char*>(p + R * rb), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(p + 8192), _MM_HINT_T0);
                 acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
             }
         }
@@ -257,7 +257,7 @@ void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quantize
     const int64_t m = x.rows;
     if (m == 1) {
         int64_t n = n0;
-        for (; n + 4 <= n1; n += 4) gemv_rows<kVnni, 4>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
+        // One row at a time keeps the code stream sequential (see kGemvRows in avx2.cpp).
         for (; n < n1; ++n) gemv_rows<kVnni, 1>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
         return;
     }

@@ -63,13 +63,25 @@ Q8Matrix quantize_q8_rows(int64_t rows, int64_t cols, const std::function<void(i
         std::vector<float> row(static_cast<size_t>(cols));
         for (int64_t r = b; r < e; ++r) {
             row_to_float(r, row.data());
+            // Eight independent maxima so the compiler can keep them in one vector register.
+            float lanes[8] = {};
+            for (int64_t c = 0; c < cols; c += 8)
+                for (int l = 0; l < 8; ++l) {
+                    const float a = std::fabs(row[static_cast<size_t>(c + l)]);
+                    lanes[l] = a > lanes[l] ? a : lanes[l];
+                }
             float amax = 0.0f;
-            for (float v : row) amax = std::max(amax, std::fabs(v));
+            for (float l : lanes) amax = std::max(amax, l);
             const float d = amax / 127.0f;
             const float inv = d > 0.0f ? 1.0f / d : 0.0f;
-            int8_t* q = m.q.get() + r * cols;
-            for (int64_t c = 0; c < cols; ++c)
-                q[c] = static_cast<int8_t>(std::clamp(std::nearbyint(row[static_cast<size_t>(c)] * inv), -127.0f, 127.0f));
+            int8_t* __restrict q = m.q.get() + r * cols;  // int8 stores would otherwise alias everything
+            // Round half away from zero; |v| <= 127 by construction (a plain loop that vectorizes,
+            // unlike nearbyint, which is a library call here).
+            const float* __restrict src = row.data();
+            for (int64_t c = 0; c < cols; ++c) {
+                const float v = src[c] * inv;
+                q[c] = static_cast<int8_t>(static_cast<int32_t>(v + std::copysign(0.5f, v)));
+            }
             m.scale[static_cast<size_t>(r)] = d;
         }
     });

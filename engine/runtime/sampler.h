@@ -1,6 +1,11 @@
 #pragma once
 // Picks the next token from logits: greedy, or temperature + top-k + top-p with a seeded RNG
-// (reproducible: same seed and logits give the same tokens).
+// (reproducible: same seed and logits give the same tokens, on any standard library: the
+// uniform draw is made from the mt19937_64 bits directly).
+// Order: keep the top_k best logits, softmax(logit / T) over them, keep the smallest prefix
+// (by descending probability, lowest id first on ties) whose mass reaches top_p, draw.
+// NaN and -inf logits are never drawn; if any logit is +inf, the +inf ones share all the
+// mass. Greedy (T <= 0, or top_k == 1) is the argmax, lowest id on ties.
 #include <cstdint>
 #include <random>
 #include <span>
@@ -17,7 +22,7 @@ struct SamplerParams {
 class Sampler {
 public:
     explicit Sampler(const SamplerParams& p);
-    int32_t sample(std::span<const float> logits);
+    int32_t sample(std::span<const float> logits);  // throws Error on empty logits
     const SamplerParams& params() const { return params_; }
 
 private:

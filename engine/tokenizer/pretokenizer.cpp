@@ -61,13 +61,15 @@ PretokenizerRules pretokenizer_rules(std::string_view pre) {
     if (is_one_of(pre, {"starcoder", "refact", "command-r", "smollm", "codeshell", "exaone",
                         "minerva-7b"}))
         return {"starcoder", {"\\p{N}", kGpt2}, false};
+    if (pre == "falcon")
+        return {"falcon", {"[\\p{P}\\$\\+<=>\\^~\\|`]+", kGpt2, "[0-9][0-9][0-9]"}, false};
     if (pre.empty() || pre == "default")
         return {"default",
                 {"[\\p{P}\\$\\+<=>\\^~\\|]+", kGpt2, "\\p{N}+", "[0-9][0-9][0-9]"},
                 false};
     throw UnsupportedError("tokenizer.ggml.pre = '" + std::string(pre) +
                            "' is not a supported pre-tokenizer (supported: llama3 / llama-bpe, "
-                           "gpt2, qwen2, starcoder, default)");
+                           "gpt2, qwen2, starcoder, falcon, default)");
 }
 
 struct Pretokenizer::Compiled {

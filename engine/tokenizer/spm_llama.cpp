@@ -69,8 +69,10 @@ std::vector<int32_t> SpmLlamaTokenizer::encode(std::string_view text, bool add_b
 }
 
 void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_t>& out) const {
-    // One symbol per UTF-8 character (a malformed lead byte counts as one character; its
-    // bytes then fall back to byte tokens).
+    // One symbol per UTF-8 character. Each byte of malformed UTF-8 is a symbol of its own
+    // (it falls back to its byte token), so a truncated sequence never swallows the next
+    // character; llama.cpp would clamp by the lead byte instead, which only differs on
+    // invalid input and there loses the round trip.
     struct Symbol {
         int32_t prev, next;
         size_t start, len;  // len 0 once merged into its left neighbour
@@ -78,7 +80,7 @@ void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_
     std::vector<Symbol> syms;
     syms.reserve(text.size());
     for (size_t pos = 0; pos < text.size();) {
-        const size_t len = std::min(text.size() - pos, utf8::sequence_length(static_cast<uint8_t>(text[pos])));
+        const size_t len = std::max<size_t>(1, utf8::valid_sequence_length(text, pos));
         const auto i = static_cast<int32_t>(syms.size());
         syms.push_back({i - 1, -1, pos, len});
         if (i > 0) syms[static_cast<size_t>(i - 1)].next = i;

@@ -79,7 +79,7 @@ private slots:
         in.baselines.clear();
         const std::string md = markdown_comparison_report(in);
         QVERIFY(md.find("No baseline pinned") != std::string::npos);
-        QVERIFY(md.find("faster") == std::string::npos);
+        QVERIFY(md.find("**faster**") == std::string::npos);
     }
 
     void markdownSameSpeedIsNotCalledFaster() {

@@ -17,7 +17,10 @@ namespace {
 std::shared_ptr<const Model> load_cached(const std::string& path, const std::string& kernel) {
     static std::map<std::string, std::shared_ptr<const Model>> cache;
     auto& m = cache[path + "|" + kernel];
-    if (!m) m = Model::load(path, LoadOptions{kernel});
+    // "<kernel>+float-head": the head kept in float instead of the int8 rows used by default.
+    const auto plus = kernel.find('+');
+    if (!m) m = Model::load(path, plus == std::string::npos ? LoadOptions{kernel, "auto"}
+                                                            : LoadOptions{kernel.substr(0, plus), "float"});
     return m;
 }
 
@@ -38,7 +41,7 @@ private slots:
         QVERIFY2(f.open(QIODevice::ReadOnly), "cases.json not found");
         const auto cases = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
         QVERIFY(!cases.isEmpty());
-        for (const char* kernel : {"scalar", "auto"})
+        for (const char* kernel : {"scalar", "auto", "auto+float-head"})
             for (int i = 0; i < cases.size(); ++i) {
                 const auto c = cases[i].toObject();
                 const QString name = QString("%1/%2#%3").arg(kernel, c["model"].toString()).arg(i);
@@ -137,6 +140,23 @@ private slots:
         QVERIFY2(cmp.cosine > cos_min && cmp.rel_rms < rms_max,
                  qPrintable(QString("cosine %1 rel_rms %2").arg(cmp.cosine, 0, 'f', 7).arg(cmp.rel_rms)));
         QVERIFY(cmp.rel_rms > 0);  // it really is a different cache
+    }
+
+    // The SIMD kernels (and the int8 head's AVX2 loop) compute what the scalar reference computes.
+    void scalar_and_auto_agree_data() {
+        QTest::addColumn<QString>("file");
+        for (const char* f : {"tiny-tq2_0.gguf", "tiny-tq1_0.gguf", "bitnetcpp-tiny-i2_s.gguf", "b158-tiny-i2_s.gguf"})
+            QTest::newRow(f) << QString(f);
+    }
+    void scalar_and_auto_agree() {
+        QFETCH(QString, file);
+        const auto path = tbtest::fixture_path(file.toStdString());
+        if (path.empty()) QSKIP("fixture not found");
+        const std::vector<int32_t> tokens = {1, 30, 40, 50, 42, 7, 99, 250, 17, 33};
+        const auto a = all_logits(load_cached(path, "scalar"), tokens);
+        const auto b = all_logits(load_cached(path, "auto"), tokens);
+        const auto cmp = tbtest::compare_logits(a, b);
+        QVERIFY2(cmp.rel_rms < 1e-5, qPrintable(QString("rel_rms %1").arg(cmp.rel_rms)));
     }
 
     // Prefill of all tokens at once and token-by-token decoding compute the same rows.

@@ -56,7 +56,11 @@ private slots:
         QCOMPARE(w.layers[0].wq.kind, LinearWeight::Kind::Ternary);
         QCOMPARE(w.layers[0].w_down.ternary.group_size, int64_t(512));  // one scale per row
         QVERIFY(w.output_tied);
-        QCOMPARE(w.output.kind, LinearWeight::Kind::F16);  // Q6_K head converted to F16
+        QCOMPARE(w.output.kind, LinearWeight::Kind::Q8);  // ternary model: int8 head by default
+        const auto float_head = Model::load(tq2_, LoadOptions{"auto", "float"});
+        QCOMPARE(float_head->weights().output.kind, LinearWeight::Kind::F16);  // Q6_K -> F16
+        QVERIFY(float_head->load_stats().weight_bytes_in_memory > m->load_stats().weight_bytes_in_memory);
+        QVERIFY_THROWS_EXCEPTION(Error, Model::load(tq2_, LoadOptions{"auto", "q4"}));
         QVERIFY(m->load_stats().total_ms > 0);
         QVERIFY(m->load_stats().total_ms >= m->load_stats().repack_ms);
         QVERIFY(m->load_stats().weight_bytes_in_memory > 0);

@@ -1,0 +1,276 @@
+#include "app/cli/cli.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli/commands.h"
+#include "app/system/child_process.h"
+#include "app/workloads/load_probe.h"
+#include "db/run_store.h"
+
+namespace bench::cli {
+namespace {
+
+const char* kThreadsHelp =
+    "Compute threads (default 0 = the number of physical cores: decode is bound by memory "
+    "bandwidth and prefill by the integer SIMD units, which hyper-threads share, so extra logical "
+    "cores rarely help)";
+
+std::vector<int> parse_int_list(const std::string& s, const char* what) {
+    std::vector<int> out;
+    size_t pos = 0;
+    while (pos <= s.size() && !s.empty()) {
+        size_t comma = s.find(',', pos);
+        std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        try {
+            size_t used = 0;
+            int v = std::stoi(item, &used);
+            if (used != item.size()) throw std::invalid_argument(item);
+            out.push_back(v);
+        } catch (const std::exception&) {
+            throw CLI::ValidationError(what, "not a comma-separated list of integers: " + s);
+        }
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+bool wants_window(int argc, char** argv) {
+    (void)argv;
+    if (argc > 1) return false;
+    const char* x = std::getenv("DISPLAY");
+    const char* w = std::getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (w && *w);
+}
+
+int run(int argc, char** argv) {
+    if (argc > 0 && argv[0]) {
+        // Spawning ourselves (load workload) needs our own path; /proc/self/exe is the fallback.
+        const std::string self = sys::self_executable();
+        if (self.empty()) sys::set_self_executable(argv[0]);
+    }
+    CLI::App app{"ternbench: benchmarks BitNet b1.58 ternary LLM inference on CPUs.\n"
+                 "With no subcommand it opens the window (when built with it and a display exists);\n"
+                 "otherwise it runs the default headless benchmark on the demo model and prints a report."};
+    app.set_version_flag("--version", [] { return version_text(); });
+    app.footer(std::string("\nThreads: ") + kThreadsHelp +
+               ".\nDatabase: --db PATH, default " + tbdb::RunStore::default_path() +
+               "\nExit codes: 0 ok, 1 run failed, 2 bad usage, 3 missing/corrupt input, 4 database error, 130 cancelled.");
+    app.require_subcommand(0, 1);
+    std::string default_db = tbdb::RunStore::default_path();
+    app.add_option("--db", default_db, "SQLite database for the default run");
+
+    // run
+    RunArgs ra;
+    ra.db = tbdb::RunStore::default_path();
+    auto* run_cmd = app.add_subcommand("run", "Run one benchmark workload and store it");
+    auto& sp = ra.spec;
+    std::string workloads_list;
+    for (const auto& w : workload_names()) workloads_list += (workloads_list.empty() ? "" : "|") + w;
+    run_cmd->add_option("--workload,-w", sp.workload, "Workload: " + workloads_list)
+        ->check(CLI::IsMember(workload_names()));
+    auto* model_opt = run_cmd->add_option("--model,-m", sp.model_path, "GGUF model file");
+    run_cmd->add_option("--preset", sp.demo_preset, "Demo model preset (tiny|small|700m|1b3|2b)")->excludes(model_opt);
+    run_cmd->add_option("--type", sp.demo_type, "Demo model type (i2_s|tq2_0|tq1_0)")->excludes(model_opt);
+    run_cmd->add_option("--arch", sp.demo_arch, "Demo model arch (bitnet|bitnet-b1.58)")->excludes(model_opt);
+    run_cmd->add_option("--threads,-t", sp.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--reps,-r", sp.repetitions, "Repetitions (default 5)")->check(CLI::PositiveNumber);
+    run_cmd->add_option("--warmup", sp.warmup, "Warm-up runs, not measured (default 1)")->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--concurrency,-c", sp.concurrency, "batch: requests at once; server: max batch")->check(CLI::PositiveNumber);
+    run_cmd->add_option("--max-tokens", sp.max_tokens, "New tokens per request (0: 100 single/stream, 50 batch)")->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--prompts-file", sp.prompts_file, "Prompts: one per line, or JSONL with \"prompt\"/\"text\"");
+    run_cmd->add_option("-p,--n-prompt", sp.n_prompt, "pp: prompt tokens (default 512)")->check(CLI::PositiveNumber);
+    run_cmd->add_option("-n,--n-gen", sp.n_gen, "tg: generated tokens (default 128)")->check(CLI::PositiveNumber);
+    run_cmd->add_option("--temperature", sp.temperature, "Sampling temperature (default 0.7)");
+    run_cmd->add_option("--top-p", sp.top_p, "Top-p (default 0.9)");
+    run_cmd->add_option("--top-k", sp.top_k, "Top-k (default 0 = off)");
+    run_cmd->add_option("--seed", sp.seed, "Sampling seed (default 42)");
+    run_cmd->add_option("--rate", sp.arrival_rate, "server: Poisson arrival rate, requests/s");
+    run_cmd->add_option("--duration", sp.duration_s, "server: arrival window, seconds");
+    run_cmd->add_option("--slo-ttft", sp.slo_ttft_ms, "server: TTFT SLO, ms");
+    run_cmd->add_option("--slo-tpot", sp.slo_tpot_ms, "server: TPOT SLO, ms");
+    std::string sweep_threads, sweep_conc;
+    run_cmd->add_option("--sweep-threads", sweep_threads, "scaling: thread counts, e.g. 1,2");
+    run_cmd->add_option("--sweep-concurrency", sweep_conc, "scaling: concurrencies, e.g. 1,2,4,8");
+    run_cmd->add_option("--kernel", sp.kernel, "Kernel set: auto|scalar|avx2|avx512");
+    run_cmd->add_option("--n-ctx", sp.n_ctx, "Context length (0: engine default)");
+    run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
+    run_cmd->add_option("--db", ra.db, "SQLite database");
+    run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");
+
+    // history
+    HistoryArgs ha;
+    ha.db = tbdb::RunStore::default_path();
+    auto* list_cmd = app.add_subcommand("list", "List stored runs");
+    list_cmd->add_option("--workload", ha.workload, "Only this workload");
+    list_cmd->add_option("--last", ha.last, "Only the newest N")->check(CLI::PositiveNumber);
+    list_cmd->add_option("--db", ha.db, "SQLite database");
+    list_cmd->add_flag("--json", ha.json, "Machine-readable");
+    auto* show_cmd = app.add_subcommand("show", "Show one run (id or uuid)");
+    show_cmd->add_option("run", ha.refs, "Run id or uuid")->required()->expected(1);
+    show_cmd->add_option("--db", ha.db, "SQLite database");
+    show_cmd->add_flag("--json", ha.json, "Machine-readable");
+    auto* cmp_cmd = app.add_subcommand("compare", "Compare two runs: ratio of medians with CI, Mann-Whitney U");
+    cmp_cmd->add_option("runs", ha.refs, "BASELINE CURRENT (ids or uuids)")->required()->expected(2);
+    cmp_cmd->add_option("--db", ha.db, "SQLite database");
+    cmp_cmd->add_flag("--json", ha.json, "Machine-readable");
+
+    ExportArgs ea;
+    ea.db = tbdb::RunStore::default_path();
+    auto* exp_cmd = app.add_subcommand("export", "Export runs as Markdown, CSV or JSON");
+    exp_cmd->add_option("--format", ea.format, "md|csv|json")->required()->check(CLI::IsMember({"md", "markdown", "csv", "json"}));
+    exp_cmd->add_option("--runs", ea.runs, "Run ids, comma-separated");
+    exp_cmd->add_option("--last", ea.last, "The newest N runs")->check(CLI::PositiveNumber);
+    exp_cmd->add_option("--workload", ea.workload, "Only this workload");
+    exp_cmd->add_option("--baseline", ea.baseline, "Baseline run id or implementation (default: the pin)");
+    exp_cmd->add_option("--out,-o", ea.out, "Output file")->required();
+    exp_cmd->add_option("--db", ea.db, "SQLite database");
+
+    std::string import_file, import_format = "auto", import_impl, import_db = tbdb::RunStore::default_path();
+    auto* imp_cmd = app.add_subcommand("import", "Import llama-bench json/jsonl/csv/sql output or our own exports");
+    imp_cmd->add_option("file", import_file, "Results file")->required();
+    imp_cmd->add_option("--format", import_format, "auto|json|jsonl|csv|sql|ternbench-json|ternbench-csv");
+    imp_cmd->add_option("--implementation", import_impl, "Implementation name for llama-bench files");
+    imp_cmd->add_option("--db", import_db, "SQLite database");
+
+    auto* base_cmd = app.add_subcommand("baseline", "External baselines and pins");
+    base_cmd->require_subcommand(1);
+    BaselineRunArgs ba;
+    ba.db = tbdb::RunStore::default_path();
+    auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench and store its results");
+    brun->add_option("--llama-bench", ba.program, "llama-bench program")->required();
+    brun->add_option("--model,-m", ba.model, "GGUF model")->required();
+    brun->add_option("-p", ba.n_prompt, "Prompt tokens")->check(CLI::NonNegativeNumber);
+    brun->add_option("-n", ba.n_gen, "Generated tokens")->check(CLI::NonNegativeNumber);
+    brun->add_option("-t", ba.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    brun->add_option("-r", ba.reps, "Repetitions")->check(CLI::PositiveNumber);
+    brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (default 3600)")->check(CLI::PositiveNumber);
+    brun->add_option("--implementation", ba.implementation, "Name (default: detected from the output)");
+    brun->add_option("--db", ba.db, "SQLite database");
+    brun->add_flag("--json", ba.json, "Machine-readable");
+    std::string pin_ref, pin_db = tbdb::RunStore::default_path();
+    auto* bpin = base_cmd->add_subcommand("pin", "Pin a run (id) or an implementation as the baseline");
+    bpin->add_option("ref", pin_ref, "Run id or implementation name")->required();
+    bpin->add_option("--db", pin_db, "SQLite database");
+    bool blist_json = false;
+    auto* blist = base_cmd->add_subcommand("list", "List pins");
+    blist->add_option("--db", pin_db, "SQLite database");
+    blist->add_flag("--json", blist_json, "Machine-readable");
+
+    std::string check_db = tbdb::RunStore::default_path();
+    auto* db_cmd = app.add_subcommand("db", "Database maintenance");
+    db_cmd->require_subcommand(1);
+    auto* db_check = db_cmd->add_subcommand("check", "PRAGMA integrity_check");
+    db_check->add_option("--db", check_db, "SQLite database");
+
+    // engine tools
+    std::string info_file;
+    bool info_json = false;
+    auto* model_cmd = app.add_subcommand("model", "Model files");
+    model_cmd->require_subcommand(1);
+    auto* info_cmd = model_cmd->add_subcommand("info", "Architecture, hyper-parameters, tensors, support");
+    info_cmd->add_option("file", info_file, "GGUF file")->required();
+    info_cmd->add_flag("--json", info_json, "Machine-readable");
+
+    std::string tk_model, tk_text;
+    bool tk_bos = false, tk_json = false;
+    auto* tok_cmd = app.add_subcommand("tokenize", "Text to token ids (no BOS unless --bos)");
+    tok_cmd->add_option("--model,-m", tk_model, "GGUF file")->required();
+    tok_cmd->add_option("--text", tk_text, "Text")->required();
+    tok_cmd->add_flag("--bos", tk_bos, "Add BOS");
+    tok_cmd->add_flag("--json", tk_json, "Print {\"ids\": [...]}");
+
+    std::string lg_model, lg_tokens, lg_kernel = "auto";
+    bool lg_all = false, lg_json = false;
+    int lg_threads = 0;
+    auto* lg_cmd = app.add_subcommand("logits", "Logits of token ids evaluated as given (no BOS added)");
+    lg_cmd->add_option("--model,-m", lg_model, "GGUF file")->required();
+    lg_cmd->add_option("--tokens", lg_tokens, "Token ids separated by spaces or commas")->required();
+    lg_cmd->add_flag("--all-positions", lg_all, "Every position (default: last only)");
+    lg_cmd->add_option("--kernel", lg_kernel, "Kernel set: auto|scalar|avx2|avx512");
+    lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    lg_cmd->add_flag("--json", lg_json, "JSON output (the only format)");
+
+    GenerateArgs ga;
+    auto* gen_cmd = app.add_subcommand("generate", "Generate text (timing summary on stderr)");
+    gen_cmd->add_option("--model,-m", ga.model, "GGUF file")->required();
+    gen_cmd->add_option("--prompt", ga.prompt, "Prompt text")->required();
+    gen_cmd->add_option("-n,--n-predict", ga.n, "New tokens")->check(CLI::PositiveNumber);
+    gen_cmd->add_option("--temperature", ga.temperature, "0 = greedy");
+    gen_cmd->add_option("--top-k", ga.top_k, "0 = off");
+    gen_cmd->add_option("--top-p", ga.top_p, "1 = off");
+    gen_cmd->add_option("--seed", ga.seed, "Seed");
+    gen_cmd->add_option("--kernel", ga.kernel, "Kernel set");
+    gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    gen_cmd->add_flag("--stream", ga.stream, "Print tokens as they come");
+
+    std::string dm_preset = "small", dm_type = "i2_s", dm_arch = "bitnet-b1.58", dm_out;
+    uint64_t dm_seed = 1;
+    auto* dm_cmd = app.add_subcommand("demo-model", "Write a deterministic demo GGUF");
+    dm_cmd->add_option("--preset", dm_preset, "tiny|small|700m|1b3|2b");
+    dm_cmd->add_option("--type", dm_type, "i2_s|tq2_0|tq1_0");
+    dm_cmd->add_option("--arch", dm_arch, "bitnet|bitnet-b1.58");
+    dm_cmd->add_option("--seed", dm_seed, "Seed");
+    dm_cmd->add_option("--out,-o", dm_out, "Output file")->required();
+
+    LoadProbeArgs probe;
+    auto* probe_cmd = app.add_subcommand("__load-probe", "");
+    probe_cmd->group("");  // hidden: the load workload's child process
+    probe_cmd->add_option("--model", probe.model_path)->required();
+    probe_cmd->add_option("--kernel", probe.kernel);
+    probe_cmd->add_option("--threads", probe.threads);
+
+    try {
+        app.parse(argc, argv);
+        if (!sweep_threads.empty()) sp.sweep_threads = parse_int_list(sweep_threads, "--sweep-threads");
+        if (!sweep_conc.empty()) sp.sweep_concurrency = parse_int_list(sweep_conc, "--sweep-concurrency");
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);  // prints the message and the usage hint to stderr
+        return kUsage;
+    }
+
+    try {
+        if (*run_cmd) {
+            if (std::string err = sp.validate(); !err.empty()) {
+                std::cerr << "ternbench run: " << err << "\n" << run_cmd->help() << "\n";
+                return kUsage;
+            }
+            return cmd_run(ra);
+        }
+        if (*list_cmd) return cmd_list(ha);
+        if (*show_cmd) return cmd_show(ha);
+        if (*cmp_cmd) return cmd_compare(ha);
+        if (*exp_cmd) return cmd_export(ea);
+        if (*imp_cmd) return cmd_import(import_db, import_file, import_format, import_impl);
+        if (*brun) return cmd_baseline_run(ba);
+        if (*bpin) return cmd_baseline_pin(pin_db, pin_ref);
+        if (*blist) return cmd_baseline_list(pin_db, blist_json);
+        if (*db_check) return cmd_db_check(check_db);
+        if (*info_cmd) return cmd_model_info(info_file, info_json);
+        if (*tok_cmd) return cmd_tokenize(tk_model, tk_text, tk_bos, tk_json);
+        if (*lg_cmd) return cmd_logits(lg_model, lg_tokens, lg_all, lg_kernel, lg_threads);
+        if (*gen_cmd) return cmd_generate(ga);
+        if (*dm_cmd) return cmd_demo_model(dm_preset, dm_type, dm_arch, dm_seed, dm_out);
+        if (*probe_cmd) return run_load_probe(probe);
+        return cmd_default_run(default_db);
+    } catch (const tbdb::StoreError& e) {
+        std::cerr << "ternbench: database error: " << e.what() << "\n";
+        return kStoreError;
+    } catch (const std::exception& e) {
+        std::cerr << "ternbench: " << e.what() << "\n";
+        return kRunFailed;
+    }
+}
+
+}  // namespace bench::cli

@@ -1,0 +1,280 @@
+// list, show, compare, export, import, baseline pin/list, db check.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/legacy/importer.h"
+#include "app/reports/comparison.h"
+#include "app/reports/export_writer.h"
+#include "app/reports/json_export.h"
+#include "app/reports/markdown_report.h"
+#include "app/stats/text_format.h"
+#include "db/run_store.h"
+
+namespace bench::cli {
+namespace {
+
+std::optional<tbdb::RunRecord> load_ref(const tbdb::RunStore& store, const std::string& ref) {
+    if (!ref.empty() && std::all_of(ref.begin(), ref.end(), ::isdigit)) return store.load_run(std::stoll(ref));
+    return store.load_run(ref);
+}
+
+tbdb::RunRecord summary_to_record(const tbdb::RunSummary& s) {
+    tbdb::RunRecord r;
+    r.id = s.id;
+    r.uuid = s.uuid;
+    r.started_at = s.started_at;
+    r.workload = s.workload;
+    r.implementation = s.implementation;
+    r.kernel = s.kernel;
+    r.status = tbdb::status_from_name(s.status).value_or(tbdb::RunStatus::Failed);
+    r.threads = s.threads;
+    r.model.path = s.model_path;
+    r.model.sha256 = s.model_sha256;
+    r.error = s.error;
+    r.source = s.source;
+    r.metrics = s.metrics;
+    return r;
+}
+
+// The figure a list line shows first: what the workload is about.
+std::string headline(const tbdb::RunSummary& s) {
+    for (const char* name : {"tok_s", "output_tok_s", "goodput_req_s", "load_ms_cold", "e2e_ms_p50", "read_bandwidth_gbs"})
+        for (const auto& m : s.metrics)
+            if (m.name == name && m.value) return std::string(name) + "=" + format_number(*m.value) + " " + m.unit;
+    return "";
+}
+
+std::string opt_text(const std::optional<double>& v) { return format_or_dash(v); }
+
+}  // namespace
+
+int cmd_list(const HistoryArgs& a) {
+    tbdb::RunStore store(a.db);
+    tbdb::RunFilter f;
+    if (!a.workload.empty()) f.workload = a.workload;
+    if (a.last > 0) f.last_n = a.last;
+    const auto runs = store.list_runs(f);
+    if (a.json) {
+        std::vector<tbdb::RunRecord> recs;
+        for (const auto& s : runs) recs.push_back(summary_to_record(s));
+        auto j = run_to_json(recs);
+        for (size_t i = 0; i < runs.size(); ++i) j["runs"][i]["started_at"] = runs[i].started_at;
+        std::cout << j.dump(2) << std::endl;
+        return kOk;
+    }
+    std::printf("%-5s %-24s %-8s %-18s %-11s %-3s %s\n", "id", "started", "workload", "implementation",
+                "status", "thr", "headline");
+    for (const auto& s : runs)
+        std::printf("%-5lld %-24s %-8s %-18s %-11s %-3d %s\n", (long long)s.id, s.started_at.c_str(),
+                    s.workload.c_str(), s.implementation.c_str(), s.status.c_str(), s.threads,
+                    headline(s).c_str());
+    return kOk;
+}
+
+int cmd_show(const HistoryArgs& a) {
+    tbdb::RunStore store(a.db);
+    auto run = load_ref(store, a.refs.at(0));
+    if (!run) {
+        std::cerr << "ternbench show: no run " << a.refs.at(0) << " in " << a.db << "\n";
+        return kInputError;
+    }
+    if (a.json) std::cout << run_to_json(*run).dump(2) << std::endl;
+    else std::cout << markdown_run_report(*run) << std::endl;
+    return kOk;
+}
+
+int cmd_compare(const HistoryArgs& a) {
+    tbdb::RunStore store(a.db);
+    auto base = load_ref(store, a.refs.at(0));
+    auto cur = load_ref(store, a.refs.at(1));
+    for (const auto* ref : {&a.refs[0], &a.refs[1]})
+        if (!load_ref(store, *ref)) {
+            std::cerr << "ternbench compare: no run " << *ref << " in " << a.db << "\n";
+            return kInputError;
+        }
+    const auto cmp = compare_runs(*base, *cur);
+    if (a.json) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& r : cmp.rows) {
+            nlohmann::json row = {{"quantity", r.quantity}, {"unit", r.unit},
+                                  {"baseline", r.baseline_value ? nlohmann::json(*r.baseline_value) : nlohmann::json()},
+                                  {"current", r.current_value ? nlohmann::json(*r.current_value) : nlohmann::json()},
+                                  {"n_baseline", r.n_baseline}, {"n_current", r.n_current},
+                                  {"ratio", r.ratio.ratio ? nlohmann::json(*r.ratio.ratio) : nlohmann::json()},
+                                  {"ratio_ci95_low", r.ratio.ci95_low ? nlohmann::json(*r.ratio.ci95_low) : nlohmann::json()},
+                                  {"ratio_ci95_high", r.ratio.ci95_high ? nlohmann::json(*r.ratio.ci95_high) : nlohmann::json()},
+                                  {"significant", r.significant}, {"verdict", r.verdict}};
+            if (r.test) {
+                row["p_value"] = r.test->p ? nlohmann::json(*r.test->p) : nlohmann::json();
+                row["mann_whitney_u"] = r.test->u;
+                if (!r.test->warning.empty()) row["warning"] = r.test->warning;
+            }
+            rows.push_back(row);
+        }
+        std::cout << nlohmann::json{{"baseline", base->id}, {"current", cur->id}, {"rows", rows}}.dump(2) << std::endl;
+        return kOk;
+    }
+    std::printf("baseline #%lld (%s, %s) vs current #%lld (%s, %s)\n", (long long)base->id,
+                base->workload.c_str(), base->implementation.c_str(), (long long)cur->id,
+                cur->workload.c_str(), cur->implementation.c_str());
+    std::printf("%-22s %12s %12s %22s %8s  %s\n", "quantity", "baseline", "current", "ratio [95% CI]", "p", "verdict");
+    for (const auto& r : cmp.rows) {
+        std::string ratio = opt_text(r.ratio.ratio);
+        if (r.ratio.ci95_low && r.ratio.ci95_high)
+            ratio += " [" + format_number(*r.ratio.ci95_low) + ", " + format_number(*r.ratio.ci95_high) + "]";
+        const std::string p = r.test && r.test->p ? format_number(*r.test->p) : "—";
+        std::printf("%-22s %12s %12s %22s %8s  %s\n", (r.quantity + (r.unit.empty() ? "" : " " + r.unit)).c_str(),
+                    opt_text(r.baseline_value).c_str(), opt_text(r.current_value).c_str(), ratio.c_str(),
+                    p.c_str(), r.verdict.c_str());
+        if (r.test && !r.test->warning.empty()) std::printf("%-22s   note: %s\n", "", r.test->warning.c_str());
+    }
+    return kOk;
+}
+
+int cmd_export(const ExportArgs& a) {
+    auto format = export_format_from_name(a.format);
+    if (!format) {
+        std::cerr << "ternbench export: unknown format " << a.format << " (md|csv|json)\n";
+        return kUsage;
+    }
+    tbdb::RunStore store(a.db);
+    tbdb::RunFilter f;
+    if (!a.workload.empty()) f.workload = a.workload;
+    if (a.last > 0) f.last_n = a.last;
+    if (!a.runs.empty()) {
+        std::stringstream ss(a.runs);
+        std::string id;
+        while (std::getline(ss, id, ',')) {
+            if (id.empty() || !std::all_of(id.begin(), id.end(), ::isdigit)) {
+                std::cerr << "ternbench export: --runs takes comma-separated run ids, got " << a.runs << "\n";
+                return kUsage;
+            }
+            f.ids.push_back(std::stoll(id));
+        }
+    }
+    ReportInput input;
+    for (const auto& s : store.list_runs(f))
+        if (auto r = store.load_run(s.id)) input.runs.push_back(std::move(*r));
+    if (input.runs.empty()) {
+        std::cerr << "ternbench export: no runs match\n";
+        return kInputError;
+    }
+    auto add_impl_baseline = [&](const std::string& impl) {
+        tbdb::RunFilter bf;
+        bf.implementation = impl;
+        for (const auto& s : store.list_runs(bf))
+            if (auto r = store.load_run(s.id)) input.baselines.push_back(std::move(*r));
+        input.baseline_label = "implementation " + impl;
+    };
+    if (!a.baseline.empty()) {
+        if (std::all_of(a.baseline.begin(), a.baseline.end(), ::isdigit)) {
+            auto r = store.load_run(std::stoll(a.baseline));
+            if (!r) {
+                std::cerr << "ternbench export: no baseline run " << a.baseline << "\n";
+                return kInputError;
+            }
+            input.baselines.push_back(*r);
+            input.baseline_label = "run #" + a.baseline;
+        } else {
+            add_impl_baseline(a.baseline);
+        }
+    } else if (auto pin = store.current_baseline()) {
+        if (pin->run_id) {
+            if (auto r = store.load_run(*pin->run_id)) {
+                input.baselines.push_back(*r);
+                input.baseline_label = "run #" + std::to_string(*pin->run_id) + " (pinned)";
+            }
+        } else if (pin->implementation) {
+            add_impl_baseline(*pin->implementation);
+            input.baseline_label += " (pinned)";
+        }
+    }
+    const auto files = write_export(*format, input, a.out);
+    for (const auto& p : files) std::cout << p << "\n";
+    return kOk;
+}
+
+int cmd_import(const std::string& db, const std::string& file, const std::string& format,
+               const std::string& implementation) {
+    ImportOptions opt;
+    auto fmt = import_format_from_name(format);
+    if (!fmt) {
+        std::cerr << "ternbench import: unknown format " << format << "\n";
+        return kUsage;
+    }
+    opt.format = *fmt;
+    opt.implementation = implementation;
+    ImportResult res;
+    try {
+        res = import_file(file, opt);
+    } catch (const std::exception& e) {
+        std::cerr << "ternbench import: " << e.what() << "\n";
+        return kInputError;
+    }
+    for (const auto& w : res.warnings) std::cerr << "warning: " << w << "\n";
+    tbdb::RunStore store(db);
+    const auto ids = store.insert_runs(res.runs);
+    std::cout << "imported " << ids.size() << " run(s) from " << file << " (" << import_format_name(res.format) << "):";
+    for (auto id : ids) std::cout << " #" << id;
+    std::cout << std::endl;
+    return kOk;
+}
+
+int cmd_baseline_pin(const std::string& db, const std::string& ref) {
+    tbdb::RunStore store(db);
+    if (std::all_of(ref.begin(), ref.end(), ::isdigit)) {
+        if (!store.load_run(std::stoll(ref))) {
+            std::cerr << "ternbench baseline pin: no run " << ref << " in " << db << "\n";
+            return kInputError;
+        }
+        store.pin_run(std::stoll(ref));
+        std::cout << "pinned run #" << ref << " as the baseline\n";
+    } else {
+        store.pin_implementation(ref);
+        std::cout << "pinned implementation " << ref << " as the baseline\n";
+    }
+    return kOk;
+}
+
+int cmd_baseline_list(const std::string& db, bool json) {
+    tbdb::RunStore store(db);
+    const auto pins = store.baselines();
+    const auto current = store.current_baseline();
+    if (json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& b : pins)
+            arr.push_back({{"id", b.id},
+                           {"run_id", b.run_id ? nlohmann::json(*b.run_id) : nlohmann::json()},
+                           {"implementation", b.implementation ? nlohmann::json(*b.implementation) : nlohmann::json()},
+                           {"created_at", b.created_at},
+                           {"current", current && current->id == b.id}});
+        std::cout << nlohmann::json{{"baselines", arr}}.dump(2) << std::endl;
+        return kOk;
+    }
+    for (const auto& b : pins)
+        std::cout << (current && current->id == b.id ? "* " : "  ") << "#" << b.id << " "
+                  << (b.run_id ? "run " + std::to_string(*b.run_id) : "implementation " + b.implementation.value_or(""))
+                  << "  " << b.created_at << "\n";
+    if (pins.empty()) std::cout << "no baseline pinned\n";
+    return kOk;
+}
+
+int cmd_db_check(const std::string& db) {
+    tbdb::RunStore store(db);
+    const auto problems = store.integrity_check();
+    if (problems.empty()) {
+        std::cout << "ok: " << db << " (schema version " << store.user_version() << ", "
+                  << store.count_runs() << " runs)\n";
+        return kOk;
+    }
+    for (const auto& p : problems) std::cerr << p << "\n";
+    return kStoreError;
+}
+
+}  // namespace bench::cli

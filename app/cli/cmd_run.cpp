@@ -1,0 +1,148 @@
+// `ternbench run` and the default headless run (no subcommand, no display).
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/cli/progress_printer.h"
+#include "app/core/runner.h"
+#include "app/reports/json_export.h"
+#include "app/reports/markdown_report.h"
+#include "db/run_store.h"
+#include "engine/model/model.h"
+
+namespace bench::cli {
+namespace {
+
+// SIGINT / SIGTERM raise the cancel flag (the runner stores what was measured as `cancelled`);
+// a second signal ends the process at once.
+class CancelOnSignal {
+public:
+    explicit CancelOnSignal(std::atomic<bool>& flag)
+        : signals_(io_, SIGINT, SIGTERM), work_(boost::asio::make_work_guard(io_)) {
+        wait(flag);
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~CancelOnSignal() {
+        signals_.cancel();
+        work_.reset();
+        io_.stop();
+        thread_.join();
+    }
+
+private:
+    void wait(std::atomic<bool>& flag) {
+        signals_.async_wait([this, &flag](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            if (flag.exchange(true)) std::_Exit(kCancelled);
+            std::cerr << "\ncancelling: keeping what was measured (Ctrl-C again to quit now)\n";
+            wait(flag);
+        });
+    }
+    boost::asio::io_context io_;
+    boost::asio::signal_set signals_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread thread_;
+};
+
+// A missing or unreadable model is an input error (exit 3); checked before the run so the exit
+// code can say so, while the runner still stores the failed run.
+bool model_input_bad(const BenchmarkSpec& spec, std::string& why) {
+    if (spec.model_path.empty()) return false;
+    if (!std::filesystem::exists(spec.model_path)) {
+        why = "model file not found: " + spec.model_path;
+        return true;
+    }
+    try {
+        auto info = tern::Model::inspect(spec.model_path);
+        if (!info.supported) {
+            why = "unsupported model " + spec.model_path + ": " + info.unsupported_reason;
+            return true;
+        }
+    } catch (const std::exception& e) {
+        why = e.what();
+        return true;
+    }
+    return false;
+}
+
+int exit_code_for(const tbdb::RunRecord& run, bool input_bad) {
+    switch (run.status) {
+        case tbdb::RunStatus::Completed: return kOk;
+        case tbdb::RunStatus::Cancelled: return kCancelled;
+        default: return input_bad ? kInputError : kRunFailed;
+    }
+}
+
+}  // namespace
+
+int cmd_run(const RunArgs& a) {
+    std::string why;
+    bool input_bad = model_input_bad(a.spec, why);
+    if (!input_bad && !a.spec.prompts_file.empty() && !std::filesystem::exists(a.spec.prompts_file)) {
+        input_bad = true;
+        why = "prompts file not found: " + a.spec.prompts_file;
+    }
+    tbdb::RunStore store(a.db);
+    Runner runner(store);
+    std::atomic<bool> cancel{false};
+    ProgressPrinter progress;
+    tbdb::RunRecord run;
+    {
+        CancelOnSignal signals(cancel);
+        run = runner.run(a.spec, &progress, &cancel);
+    }
+    if (a.json) std::cout << run_to_json(run).dump(2) << std::endl;
+    else if (run.status != tbdb::RunStatus::Failed) std::cout << markdown_run_report(run) << std::endl;
+    if (run.status == tbdb::RunStatus::Failed)
+        std::cerr << "ternbench run: " << (input_bad ? why : run.error) << " (stored as failed run #"
+                  << run.id << ")\n";
+    return exit_code_for(run, input_bad);
+}
+
+int cmd_default_run(const std::string& db) {
+    // The first-start benchmark: the demo model `small`, short but honest settings (every figure
+    // is measured; percentiles a small sample cannot support are reported as missing).
+    std::vector<BenchmarkSpec> specs;
+    BenchmarkSpec single;
+    single.workload = "single";
+    single.repetitions = 1;
+    single.warmup = 1;
+    single.max_tokens = 32;
+    specs.push_back(single);
+    BenchmarkSpec pp;
+    pp.workload = "pp";
+    pp.n_prompt = 128;
+    pp.repetitions = 3;
+    pp.warmup = 1;
+    specs.push_back(pp);
+    BenchmarkSpec tg;
+    tg.workload = "tg";
+    tg.n_gen = 32;
+    tg.repetitions = 3;
+    tg.warmup = 1;
+    specs.push_back(tg);
+
+    tbdb::RunStore store(db);
+    Runner runner(store);
+    std::atomic<bool> cancel{false};
+    ProgressPrinter progress;
+    std::cerr << "ternbench: no display, running the default headless benchmark (demo model `small`),"
+                 " database " << db << "\n";
+    int rc = kOk;
+    CancelOnSignal signals(cancel);
+    for (const auto& spec : specs) {
+        if (cancel) break;
+        auto run = runner.run(spec, &progress, &cancel);
+        std::cout << markdown_run_report(run) << std::endl;
+        if (run.status != tbdb::RunStatus::Completed && rc == kOk) rc = exit_code_for(run, false);
+    }
+    return rc;
+}
+
+}  // namespace bench::cli
