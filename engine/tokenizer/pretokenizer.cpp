@@ -52,8 +52,10 @@ bool is_one_of(std::string_view s, std::initializer_list<std::string_view> names
 
 PretokenizerRules pretokenizer_rules(std::string_view pre) {
     // Names as llama.cpp's converter writes them into tokenizer.ggml.pre.
-    if (is_one_of(pre, {"llama3", "llama-v3", "llama-bpe", "falcon3", "smaug-bpe"}))
+    if (is_one_of(pre, {"llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral",
+                        "midm-2.0", "lfm2"}))
         return {"llama3", {kLlama3}, true};
+    if (pre == "smaug-bpe") return {"smaug", {kLlama3}, false};  // Llama-3 regex, merges always
     if (is_one_of(pre, {"gpt2", "gpt-2", "phi-2", "roberta-bpe", "jina-es", "jina-de",
                         "jina-v1-en", "jina-v2-es", "jina-v2-de", "jina-v2-code", "gigachat"}))
         return {"gpt2", {kGpt2}, false};
@@ -69,7 +71,7 @@ PretokenizerRules pretokenizer_rules(std::string_view pre) {
                 false};
     throw UnsupportedError("tokenizer.ggml.pre = '" + std::string(pre) +
                            "' is not a supported pre-tokenizer (supported: llama3 / llama-bpe, "
-                           "gpt2, qwen2, starcoder, falcon, default)");
+                           "gpt2, qwen2, starcoder, falcon, smaug-bpe, default)");
 }
 
 struct Pretokenizer::Compiled {
