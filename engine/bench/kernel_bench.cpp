@@ -114,15 +114,21 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
     ThreadPool pool(opt.threads);
     std::mt19937_64 rng(opt.seed);
     std::vector<KernelBenchResult> results;
-    for (const KernelSet* ks : sets) {
-        for (const KernelShape& s : opt.shapes) {
+    for (const KernelShape& s : opt.shapes) {
+        // One random matrix, copied: the copies only need distinct addresses, not contents.
+        const int64_t matrix_bytes = s.n * s.k / 4 + s.n * static_cast<int64_t>(sizeof(float));
+        const int64_t copies = std::clamp<int64_t>((opt.min_weight_bytes + matrix_bytes - 1) / matrix_bytes, 1, 4096);
+        std::vector<TernaryMatrix> mats;
+        mats.reserve(static_cast<size_t>(copies));
+        mats.push_back(random_matrix(s, rng));
+        for (int64_t c = 1; c < copies; ++c) {
+            TernaryMatrix w = make_ternary_matrix(s.n, s.k, s.k);
+            std::memcpy(w.codes.get(), mats[0].codes.get(), static_cast<size_t>(s.n * s.k / 4));
+            w.scales = mats[0].scales;
+            mats.push_back(std::move(w));
+        }
+        for (const KernelSet* ks : sets) {
             if (opt.cancel && opt.cancel->load()) return results;
-            const int64_t matrix_bytes = s.n * s.k / 4 + s.n * static_cast<int64_t>(sizeof(float));
-            const int64_t copies = std::clamp<int64_t>((opt.min_weight_bytes + matrix_bytes - 1) / matrix_bytes, 1, 4096);
-            std::vector<TernaryMatrix> mats;
-            mats.reserve(static_cast<size_t>(copies));
-            for (int64_t c = 0; c < copies; ++c) mats.push_back(random_matrix(s, rng));
-
             std::normal_distribution<float> nd(0.0f, 1.0f);
             std::vector<float> xf(static_cast<size_t>(s.m * s.k));
             for (float& v : xf) v = nd(rng);

@@ -46,7 +46,7 @@ struct KernelBenchOptions {
     const std::atomic<bool>* cancel = nullptr;                 // stop early (results so far)
 };
 
-// Runs every (kernel, shape) pair, kernel-major. Throws tern::Error for an unknown kernel name,
+// Runs every (shape, kernel) pair, shape-major (each shape's matrices are built once). Throws tern::Error for an unknown kernel name,
 // a shape with K not a positive multiple of 128 or a non-positive N / M, or threads < 1.
 std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& options);
 std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& shapes,

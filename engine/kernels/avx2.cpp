@@ -44,12 +44,6 @@ inline float hmax_f32(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// Four int32 vectors -> their four horizontal sums, in order.
-inline __m128i hsum4_i32(__m256i a, __m256i b, __m256i c, __m256i d) {
-    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d));
-    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-}
-
 // Eight int32 vectors -> their eight horizontal sums, in order.
 inline __m256i hsum8_i32(const __m256i* v) {
     const __m256i u0 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
@@ -149,7 +143,6 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
     const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128, rb = w.row_bytes();
     const uint8_t* base = w.row_codes(n);
     float sum[R] = {};
-    __m128 sum4 = _mm_setzero_ps();
     for (int64_t g = 0; g < ng; ++g) {
         __m256i acc32[R];
         for (int r = 0; r < R; ++r) acc32[r] = _mm256_setzero_si256();
@@ -175,25 +168,13 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
             }
             for (int r = 0; r < R; ++r) acc32[r] = _mm256_add_epi32(acc32[r], _mm256_madd_epi16(acc16[r], ones16));
         }
-        if constexpr (R == 4) {
-            const __m128i a = _mm_sub_epi32(hsum4_i32(acc32[0], acc32[1], acc32[2], acc32[3]), _mm_set1_epi32(gsum[g]));
-            const float* sc = w.scales.data() + n * ng + g;
-            __m128 part = _mm_mul_ps(_mm_cvtepi32_ps(a), _mm_setr_ps(sc[0], sc[ng], sc[2 * ng], sc[3 * ng]));
+        for (int r = 0; r < R; ++r) {
+            float part = static_cast<float>(hsum_i32(acc32[r]) - gsum[g]) * w.scales[(n + r) * ng + g];
             TERN_NO_CONTRACT(part);
-            sum4 = _mm_add_ps(sum4, part);
-        } else {
-            for (int r = 0; r < R; ++r) {
-                float part = static_cast<float>(hsum_i32(acc32[r]) - gsum[g]) * w.scales[(n + r) * ng + g];
-                TERN_NO_CONTRACT(part);
-                sum[r] += part;
-            }
+            sum[r] += part;
         }
     }
-    if constexpr (R == 4) {
-        _mm_storeu_ps(y + n, _mm_mul_ps(sum4, _mm_set1_ps(dequant)));
-    } else {
-        for (int r = 0; r < R; ++r) y[n + r] = sum[r] * dequant;
-    }
+    for (int r = 0; r < R; ++r) y[n + r] = sum[r] * dequant;
 }
 
 // The 4 rows x 2 tokens inner loop over [k0, k1) with named int16 accumulators: a separate,

@@ -6,11 +6,15 @@
 // Float outputs are bit-identical to scalar.cpp (same int32 per group, same combine order).
 // GCC 12's AVX-512 headers build results from _mm512_undefined_*(), which its own
 // -Wuninitialized flags at every use (GCC bug 105593); the warning is about the header only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>

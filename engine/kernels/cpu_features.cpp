@@ -49,7 +49,7 @@ CpuFeatures detect() {
         }
     }
     // Brand string: extended leaves 0x80000002..4, 16 bytes each.
-    if (__get_cpuid_max(0x80000000, nullptr) >= 0x80000004) {
+    if (static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) >= 0x80000004u) {
         char brand[49] = {};
         for (unsigned i = 0; i < 3; ++i) {
             unsigned r[4];

@@ -67,7 +67,11 @@ void QuantizedActs::resize(int64_t m, int64_t k) {
     if (m < 0 || k < 0 || k % kBlock != 0)
         throw Error("quantized activations: shape " + std::to_string(m) + "x" + std::to_string(k) +
                     " invalid (K must be a multiple of 128)");
-    if (m * k > rows * cols || !q) q = make_aligned<int8_t>(static_cast<size_t>(std::max<int64_t>(m * k, 1)));
+    if (m * k > capacity || !q) {
+        capacity = std::max<int64_t>(m * k, 1);
+        q = make_aligned<int8_t>(static_cast<size_t>(capacity));
+        if (!q) throw Error("quantized activations: out of memory for " + std::to_string(capacity) + " bytes");
+    }
     rows = m;
     cols = k;
     dequant.assign(static_cast<size_t>(m), 0.0f);

@@ -57,6 +57,7 @@ struct QuantizedActs {
     AlignedPtr<int8_t> q;          // rows * cols
     std::vector<float> dequant;    // rows: 1 / s
     std::vector<int32_t> block_sums;  // rows * cols/128
+    int64_t capacity = 0;             // bytes allocated in q (resize only grows it)
     void resize(int64_t m, int64_t k);
     const int8_t* row(int64_t m) const { return q.get() + m * cols; }
 };

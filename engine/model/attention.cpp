@@ -55,10 +55,11 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
     thread_local std::vector<Task> tasks_storage;
     std::vector<Task>& tasks = tasks_storage;  // the caller's list (workers must not see their own)
     tasks.clear();
-    int64_t max_ctx = 0;
+    int64_t max_ctx = 0, work = 0;
     for (size_t s = 0; s < batch.size(); ++s) {
         const int64_t r0 = ws.seq_row0[s], n = static_cast<int64_t>(batch[s].tokens.size());
         max_ctx = std::max(max_ctx, batch[s].kv->n_ctx);
+        work += n * (batch[s].kv->n_past + n) * n_head * hd * 2;  // upper bound of the MACs
         for (int64_t h = 0; h < n_head; ++h)
             for (int64_t b = 0; b < n; b += kQueryBlock)
                 tasks.push_back({static_cast<int64_t>(s), h, r0 + b, r0 + std::min(n, b + kQueryBlock)});
@@ -68,7 +69,7 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
         ws.scores.resize(static_cast<size_t>(max_ctx * n_threads));
 
     std::atomic<size_t> next{0};
-    pool.run([&](int t, int) {
+    auto body = [&](int t, int) {
         float* scores = ws.scores.data() + static_cast<size_t>(t) * max_ctx;
         for (size_t i = next.fetch_add(1); i < tasks.size(); i = next.fetch_add(1)) {
             const Task& task = tasks[i];
@@ -81,7 +82,10 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
                 attend(task, q, out, q_stride, hd, scale, ws, scores, kv.k_f32() + base, kv.v_f32() + base,
                        ks.dot_f32, ks.axpy_f32);
         }
-    });
+    };
+    // Short contexts: waking the pool costs more than the attention itself.
+    if (work < (int64_t(1) << 17)) body(0, 1);
+    else pool.run(body);
 }
 
 }  // namespace tern

@@ -11,6 +11,8 @@ namespace tern {
 namespace {
 // Output rows per work item: small enough to balance, large enough to amortize dispatch.
 constexpr int64_t kRowGrain = 16;
+// Below this many multiply-adds a product runs on the calling thread.
+constexpr int64_t kMinParallelMacs = int64_t(1) << 17;
 
 // The Q8 head follows the kernel choice: the scalar set stays all-portable.
 bool use_simd(const KernelSet& ks) {
@@ -46,14 +48,17 @@ void run_linears(const KernelSet& ks, ThreadPool& pool, std::span<const LinearJo
         acts.resize(m, k);
         ks.quantize_acts(x, m, k, k, acts);
     }
-    pool.parallel_for(total, kRowGrain, [&](int64_t begin, int64_t end) {
+    auto body = [&](int64_t begin, int64_t end) {
         int64_t base = 0;
         for (const LinearJob& j : jobs) {
             const int64_t lo = std::max(begin, base), hi = std::min(end, base + j.w->rows);
             if (lo < hi) linear_range(ks, j, lo - base, hi - base, x, m, k, acts);
             base += j.w->rows;
         }
-    });
+    };
+    // Waking the pool costs more than a tiny product (tiny models, single-token decode).
+    if (total * k * m < kMinParallelMacs) body(0, total);
+    else pool.parallel_for(total, kRowGrain, body);
 }
 
 void rmsnorm_rows(const KernelSet& ks, ThreadPool& pool, const float* x, int64_t m, int64_t n,

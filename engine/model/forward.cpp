@@ -80,7 +80,11 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
     float* rc = sized(ws.rope_cos, M * half);
     float* rs = sized(ws.rope_sin, M * half);
 
-    // Embeddings, positions and the rotation table of every row.
+    // Embeddings, positions and the rotation table of every row (NEOX: pair j turns by
+    // pos * base^(-2j/rope_dim)).
+    double* inv_freq = sized(ws.inv_freq, half);
+    for (int64_t j = 0; j < half; ++j)
+        inv_freq[j] = std::pow(static_cast<double>(hp.rope_base), -2.0 * static_cast<double>(j) / static_cast<double>(hp.rope_dim));
     const EmbeddingTable& te = W.token_embd;
     for (size_t s = 0; s < batch.size(); ++s) {
         for (size_t i = 0; i < batch[s].tokens.size(); ++i) {
@@ -90,8 +94,7 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
             row_pos[r] = batch[s].kv->n_past + static_cast<int64_t>(i);
             dequantize_row(te.type_id, te.data + static_cast<uint64_t>(id) * te.row_bytes, E, h + r * E);
             for (int64_t j = 0; j < half; ++j) {
-                const double inv_freq = std::pow(static_cast<double>(hp.rope_base), -2.0 * j / hp.rope_dim);
-                const double theta = static_cast<double>(row_pos[r]) * inv_freq;
+                const double theta = static_cast<double>(row_pos[r]) * inv_freq[j];
                 rc[r * half + j] = static_cast<float>(std::cos(theta));
                 rs[r * half + j] = static_cast<float>(std::sin(theta));
             }

@@ -26,6 +26,7 @@ struct SeqBatch {
 struct ForwardWorkspace {
     std::vector<float> h, xn, q, k, v, att, tmp, gate, up;
     std::vector<float> rope_cos, rope_sin;   // [row][rope_dim/2]
+    std::vector<double> inv_freq;            // [rope_dim/2]
     std::vector<int64_t> row_pos, row_seq;   // per batch row
     std::vector<int64_t> seq_row0;           // first batch row of each sequence
     std::vector<float> scores;               // per thread: n_ctx attention weights

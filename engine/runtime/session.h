@@ -31,7 +31,8 @@ public:
     ~Session();
 
     // Appends tokens (as given, no BOS added) and evaluates them in one batch (prefill).
-    // Returns logits [n_rows][n_vocab]: the last position only, or every position.
+    // Returns logits [n_rows][n_vocab]: the last position only, or every position (valid until
+    // the next eval on this session).
     // Throws tern::Error when n_past + tokens exceeds n_ctx or an id is out of range.
     std::span<const float> eval(std::span<const int32_t> tokens, bool all_logits = false);
 

@@ -180,7 +180,9 @@ private slots:
         const std::string cut = json.substr(0, json.size() / 2);
         const std::string e1 = error_of(cut, LlamaBenchFormat::Json, "cut.json");
         QVERIFY2(has(e1, "cut.json:") && has(e1, "invalid JSON"), e1.c_str());
-        QVERIFY(has(error_of("{\"a\": 1}\n{oops\n", LlamaBenchFormat::Jsonl, "l.jsonl"), "l.jsonl:2:"));
+        const std::string jsonl = fixture("llamacpp-tiny-tq2_0.jsonl");
+        const std::string e0 = error_of(jsonl.substr(0, jsonl.find('\n') + 1) + "{oops\n", LlamaBenchFormat::Jsonl, "l.jsonl");
+        QVERIFY2(has(e0, "l.jsonl:2: invalid JSON"), e0.c_str());
         // Wrong columns: a row with a missing cell.
         std::string csv = fixture("llamacpp-tiny-tq2_0.csv");
         const auto second_line = csv.find('\n') + 1;

@@ -6,6 +6,8 @@
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
 #include "engine/runtime/error.h"
+#include "engine/runtime/session.h"
+#include "engine/tensor/float_codecs.h"
 #include "engine/model_test_support.h"
 
 using namespace tern;
@@ -117,6 +119,55 @@ private slots:
             w.add_u32("bitnet.attention.head_count_kv", 2);
         });
         QVERIFY2(err.contains("blk.0.attn_k.weight") && err.contains("shape"), qPrintable(err));
+    }
+
+    // Optional `<name>.scale` tensors multiply the outputs: doubling every TQ2_0 block scale of
+    // attn_q / ffn_down and adding a 0.5 scale tensor gives the same logits (powers of two
+    // are exact), while the doubled weights alone do not.
+    void per_tensor_scale_tensors() {
+        QTemporaryDir dir;
+        auto write = [&](const std::string& out, bool with_scale) {
+            auto f = GgufFile::open(tq2_);
+            GgufWriter w;
+            for (const auto& [k, v] : f->metadata())
+                if (k != "general.alignment") w.add_value(k, v);
+            for (const GgufTensorInfo& t : f->tensors()) {
+                const auto b = f->tensor_bytes(t);
+                std::vector<uint8_t> data(b.begin(), b.end());
+                const bool scaled = t.name.ends_with("attn_q.weight") || t.name.ends_with("ffn_down.weight");
+                if (scaled) {
+                    QCOMPARE(t.type_id, 35u);
+                    for (size_t blk = 0; blk + 66 <= data.size(); blk += 66) {
+                        uint16_t d;
+                        memcpy(&d, &data[blk + 64], 2);
+                        d = f32_to_f16(2.0f * f16_to_f32(d));
+                        memcpy(&data[blk + 64], &d, 2);
+                    }
+                }
+                w.add_tensor(t.name, t.type_id, t.ne, std::move(data));
+                if (scaled && with_scale) {
+                    const float half = 0.5f;
+                    std::vector<uint8_t> sb(4);
+                    memcpy(sb.data(), &half, 4);
+                    w.add_tensor(t.name.substr(0, t.name.size() - 7) + ".scale", 0, {1}, sb);
+                }
+            }
+            w.write(out);
+        };
+        const std::string with = (dir.path() + "/with.gguf").toStdString(), without = (dir.path() + "/without.gguf").toStdString();
+        write(with, true);
+        write(without, false);
+        const std::vector<int32_t> tokens = {1, 300, 400, 500, 42};
+        auto logits = [&](const std::string& path) {
+            const auto m = Model::load(path);
+            Session s(m, SessionOptions{32, 1, nullptr});
+            const auto l = s.eval(tokens, true);
+            return std::vector<float>(l.begin(), l.end());
+        };
+        const auto base = logits(tq2_), scaled = logits(with), unscaled = logits(without);
+        QVERIFY(Model::load(with)->weights().layers[1].w_down.has_out_scale);
+        QVERIFY(scaled == base);
+        QVERIFY(unscaled != base);
     }
 
     void missing_file_is_an_error() {
