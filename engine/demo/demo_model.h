@@ -15,6 +15,13 @@ struct DemoSpec {
     uint64_t seed = 1;
 };
 
+// Presets (hidden/layers/heads/ffn/vocab): tiny 256/2/4/512/512 (b158: 1 KV head, ffn 768),
+// small 768/12/12/2048/32000, 700m 1536/24/16/4096/32002 (bitnet_b1_58-large),
+// 1b3 2048/24/32/5632/32000, 2b 2560/30/20 (5 KV heads, head_dim 128)/6912/128256.
+// Arch bitnet-b1.58 uses one KV head per 4 query heads (tiny: 1, 2b: 5), rope base 500000,
+// ctx 4096; arch bitnet is MHA (2b: 5 KV heads), rope base 10000, ctx 2048.
+// The vocabulary does not depend on the seed; the same seed gives the same trits and scales
+// in every weight type. Cache file names carry a generator version.
 std::vector<std::string> demo_presets();
 // Writes the GGUF (atomically). Throws tern::Error for unknown preset/type/arch.
 void write_demo_model(const DemoSpec& spec, const std::string& path);

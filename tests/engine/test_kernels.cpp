@@ -152,6 +152,14 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, pack_trits_row(t.data(), 128, out.data()));
         QuantizedActs a;
         QVERIFY_THROWS_EXCEPTION(Error, a.resize(1, 100));
+        // Shrinking keeps the buffer, growing past it reallocates: every byte stays writable.
+        for (auto [m, k] : {std::pair<int64_t, int64_t>{1, 256}, {2, 128}, {1, 512}, {3, 384}}) {
+            a.resize(m, k);
+            QCOMPARE(a.rows, m);
+            QCOMPARE(a.block_sums.size(), size_t(m * k / 128));
+            QVERIFY(a.capacity >= m * k);
+            std::memset(a.q.get(), 1, static_cast<size_t>(m * k));
+        }
     }
 
     void dispatch() {

@@ -204,8 +204,10 @@ QWidget* RunPage::build_form() {
     layout->addWidget(validation_);
     auto* buttons = new QHBoxLayout;
     start_button_ = new QPushButton(QIcon(":/icons/start.svg"), tr("Start"));
+    start_button_->setObjectName("startButton");
     start_button_->setToolTip(tr("Start the checked workloads (Ctrl+R)"));
     cancel_button_ = new QPushButton(QIcon(":/icons/cancel.svg"), tr("Cancel"));
+    cancel_button_->setObjectName("cancelButton");
     cancel_button_->setToolTip(tr("Cancel; what was measured so far is kept (Esc)"));
     buttons->addWidget(start_button_);
     buttons->addWidget(cancel_button_);

@@ -1,0 +1,42 @@
+// `ternbench baseline run`: an external llama-bench as a stored baseline.
+#include <iostream>
+
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/legacy/llama_bench_runner.h"
+#include "app/reports/json_export.h"
+#include "db/run_store.h"
+
+namespace bench::cli {
+
+int cmd_baseline_run(const BaselineRunArgs& a) {
+    LlamaBenchRunSpec spec;
+    spec.program = a.program;
+    spec.model_path = a.model;
+    spec.n_prompt = a.n_prompt;
+    spec.n_gen = a.n_gen;
+    spec.threads = a.threads;
+    spec.repetitions = a.reps;
+    spec.timeout_s = a.timeout_s;
+    spec.implementation = a.implementation;
+    tbdb::RunStore store(a.db);
+    std::cerr << "running " << a.program << " on " << a.model << " (timeout " << a.timeout_s << " s)\n";
+    const auto out = run_llama_bench(spec, store);
+    if (a.json) std::cout << run_to_json(out.runs).dump(2) << std::endl;
+    if (!out.ok()) {
+        std::cerr << "ternbench baseline run: " << out.error << " (stored as failed run #"
+                  << (out.runs.empty() ? 0 : out.runs.front().id) << ")\n";
+        return out.error.find("model file not found") != std::string::npos ? kInputError : kRunFailed;
+    }
+    if (!a.json)
+        for (const auto& r : out.runs) {
+            const auto* m = r.metric("tok_s");
+            const auto* sd = r.metric("tok_s_stddev");
+            std::cout << "#" << r.id << " " << r.implementation << " " << r.workload << " t=" << r.threads
+                      << ": " << (m && m->value ? std::to_string(*m->value) : std::string("—"))
+                      << (sd && sd->value ? " ± " + std::to_string(*sd->value) : std::string()) << " tok/s\n";
+        }
+    return kOk;
+}
+
+}  // namespace bench::cli

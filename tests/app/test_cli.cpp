@@ -1,0 +1,195 @@
+// End to end: the real `ternbench` binary on the tiny demo preset with a temporary database.
+// Each workload runs briefly; the --json shape, stored rows, exports, exit codes and the
+// engine tools are checked. No timing thresholds.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString db_;
+
+    struct Result {
+        int code = -1;
+        QByteArray out, err;
+    };
+    Result ternbench(const QStringList& args, int timeout_ms = 300000) {
+        QProcess p;
+        p.start(TB_TERNBENCH_EXE, args);
+        Result r;
+        if (!p.waitForStarted()) return r;
+        p.waitForFinished(timeout_ms);
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+    static nlohmann::json parse(const QByteArray& text) {
+        return nlohmann::json::parse(text.toStdString(), nullptr, false);
+    }
+    QString fixture(const char* name) { return QString(TB_FIXTURES_DIR) + "/" + name; }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        db_ = dir_.filePath("runs.sqlite");
+    }
+
+    void version_and_help() {
+        auto v = ternbench({"--version"});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.contains("commit"));
+        QVERIFY(v.out.contains("auto kernel"));
+        auto h = ternbench({"--help"});
+        QCOMPARE(h.code, 0);
+        for (const char* sub : {"run", "list", "show", "compare", "export", "import", "baseline", "db", "tokenize", "logits"})
+            QVERIFY2(h.out.contains(sub), sub);
+        QVERIFY(h.out.contains("physical cores"));
+        QVERIFY(!h.out.contains("__load-probe"));  // hidden
+    }
+
+    void workloads_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("metric");
+        const QStringList gen = {"--reps", "2", "--warmup", "0", "--max-tokens", "4"};
+        QTest::newRow("single") << (QStringList{"--workload", "single"} + gen) << "e2e_ms_p50";
+        QTest::newRow("stream") << (QStringList{"--workload", "stream"} + gen) << "itl_ms_p50";
+        QTest::newRow("batch") << (QStringList{"--workload", "batch", "--concurrency", "2"} + gen) << "output_tok_s";
+        QTest::newRow("server") << QStringList{"--workload", "server", "--rate", "20", "--duration", "0.5",
+                                               "--reps", "1", "--warmup", "0", "--max-tokens", "4"}
+                                << "goodput_req_s";
+        QTest::newRow("load") << QStringList{"--workload", "load", "--reps", "1", "--warmup", "0"} << "load_ms_cold";
+        QTest::newRow("scaling") << QStringList{"--workload", "scaling", "--sweep-threads", "1",
+                                                "--sweep-concurrency", "1,2", "--reps", "1", "--warmup", "0",
+                                                "--max-tokens", "4"}
+                                 << "tok_s_t1_c2";
+        QTest::newRow("pp") << QStringList{"--workload", "pp", "-p", "16", "--reps", "2", "--warmup", "0"} << "tok_s";
+        QTest::newRow("tg") << QStringList{"--workload", "tg", "-n", "4", "--reps", "2", "--warmup", "0"} << "decode_tok_s";
+        QTest::newRow("kernel") << QStringList{"--workload", "kernel", "--reps", "1", "--warmup", "0",
+                                               "--threads", "1"}
+                                << "read_bandwidth_gbs";
+    }
+    void workloads() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, metric);
+        auto r = ternbench(QStringList{"run", "--preset", "tiny", "--db", db_, "--json"} + args);
+        QVERIFY2(r.code == 0, r.err.constData());
+        auto j = parse(r.out);
+        QVERIFY2(j.is_object() && j.contains("runs"), r.out.constData());
+        const auto& run = j["runs"].at(0);
+        for (const char* key : {"id", "uuid", "workload", "implementation", "kernel", "status", "threads", "model", "metrics"})
+            QVERIFY2(run.contains(key), key);
+        QCOMPARE(QString::fromStdString(run["workload"].get<std::string>()), args.at(1));
+        QCOMPARE(run["status"].get<std::string>(), std::string("completed"));
+        QVERIFY(run["implementation"].get<std::string>().rfind("ternbench/", 0) == 0);
+        QCOMPARE(run["model"]["sha256"].get<std::string>().size(), size_t(64));
+        const auto& m = run["metrics"];
+        QVERIFY2(m.contains(metric.toStdString()), metric.toUtf8().constData());
+        QVERIFY(m[metric.toStdString()]["value"].is_number());
+        QVERIFY(m.contains("peak_rss_mb"));
+        // Stored: `show` reads it back.
+        auto show = ternbench({"show", QString::number(run["id"].get<int64_t>()), "--db", db_, "--json"});
+        QCOMPARE(show.code, 0);
+        QCOMPARE(parse(show.out)["runs"][0]["uuid"], run["uuid"]);
+    }
+
+    void list_compare_export() {
+        auto l = ternbench({"list", "--db", db_, "--json"});
+        QCOMPARE(l.code, 0);
+        auto j = parse(l.out);
+        QVERIFY(j["runs"].size() >= 9);
+        auto c = ternbench({"compare", "1", "2", "--db", db_});
+        QCOMPARE(c.code, 0);
+        QVERIFY(!c.out.isEmpty());
+        const QString md = dir_.filePath("report.md"), csv = dir_.filePath("report.csv");
+        auto e1 = ternbench({"export", "--format", "md", "--last", "3", "--db", db_, "--out", md});
+        QVERIFY2(e1.code == 0, e1.err.constData());
+        QFile f(md);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("#"));
+        auto e2 = ternbench({"export", "--format", "csv", "--workload", "pp", "--db", db_, "--out", csv});
+        QVERIFY2(e2.code == 0, e2.err.constData());
+        QFile g(csv);
+        QVERIFY(g.open(QIODevice::ReadOnly));
+        QVERIFY(g.readAll().contains("tok_s"));
+        auto chk = ternbench({"db", "check", "--db", db_});
+        QCOMPARE(chk.code, 0);
+    }
+
+    void bad_flags_exit_2() {
+        auto r = ternbench({"run", "--no-such-flag", "--db", db_});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("help") || r.err.contains("Usage"));
+        auto w = ternbench({"run", "--workload", "nope", "--db", db_});
+        QCOMPARE(w.code, 2);
+        auto t = ternbench({"run", "--threads", "-3", "--db", db_});
+        QCOMPARE(t.code, 2);
+        auto n = ternbench({"no-such-command"});
+        QCOMPARE(n.code, 2);
+    }
+
+    void missing_model_exit_3_and_failed_run() {
+        const QString missing = dir_.filePath("absent/model.gguf");
+        auto r = ternbench({"run", "--workload", "pp", "--model", missing, "--db", db_, "--json"});
+        QCOMPARE(r.code, 3);
+        QVERIFY(r.err.contains(missing.toUtf8()));
+        auto j = parse(r.out);
+        QCOMPARE(j["runs"][0]["status"].get<std::string>(), std::string("failed"));
+    }
+
+    void engine_tools() {
+        auto info = ternbench({"model", "info", fixture("tiny-tq2_0.gguf"), "--json"});
+        QCOMPARE(info.code, 0);
+        auto ij = parse(info.out);
+        QCOMPARE(ij["arch"].get<std::string>(), std::string("bitnet"));
+        QCOMPARE(ij["hparams"]["n_vocab"].get<int>(), 512);
+        auto tok = ternbench({"tokenize", "--model", fixture("tiny-tq2_0.gguf"), "--text", "Hello world", "--json"});
+        QCOMPARE(tok.code, 0);
+        auto tj = parse(tok.out);
+        QVERIFY(tj["ids"].is_array() && !tj["ids"].empty());
+        auto lg = ternbench({"logits", "--model", fixture("tiny-tq2_0.gguf"), "--tokens", "1 2 3", "--all-positions", "--json"});
+        QCOMPARE(lg.code, 0);
+        auto lj = parse(lg.out);
+        QCOMPARE(lj["n_vocab"].get<int>(), 512);
+        QCOMPARE(lj["positions"].size(), size_t(3));
+        QCOMPARE(lj["logits"][2].size(), size_t(512));
+        auto last = parse(ternbench({"logits", "--model", fixture("tiny-tq2_0.gguf"), "--tokens", "1 2 3", "--json"}).out);
+        QCOMPARE(last["positions"], nlohmann::json::array({2}));
+        QCOMPARE(last["logits"][0], lj["logits"][2]);  // same position, same numbers
+        auto miss = ternbench({"model", "info", dir_.filePath("nope.gguf")});
+        QCOMPARE(miss.code, 3);
+        auto gen = ternbench({"generate", "--model", fixture("tiny-tq2_0.gguf"), "--prompt", "Hi", "-n", "4"});
+        QCOMPARE(gen.code, 0);
+        QVERIFY(gen.err.contains("decode"));
+    }
+
+    // SIGKILL in the middle of a run: the database stays sound and the run reads `interrupted`.
+    void killed_run_is_interrupted() {
+        const QString crash_db = dir_.filePath("crash.sqlite");
+        QProcess p;
+        p.start(TB_TERNBENCH_EXE, {"run", "--preset", "tiny", "--workload", "single", "--reps", "100000",
+                                   "--warmup", "0", "--max-tokens", "8", "--db", crash_db});
+        QVERIFY(p.waitForStarted());
+        // Wait until the run row exists (the progress printer announces it), then a little more.
+        QByteArray err;
+        for (int i = 0; i < 600 && !err.contains("run #"); ++i) {
+            p.waitForReadyRead(100);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("run #"), err.constData());
+        QTest::qWait(500);
+        p.kill();  // SIGKILL
+        p.waitForFinished();
+        auto chk = ternbench({"db", "check", "--db", crash_db});
+        QVERIFY2(chk.code == 0, chk.err.constData());
+        auto l = parse(ternbench({"list", "--db", crash_db, "--json"}).out);
+        QCOMPARE(l["runs"].size(), size_t(1));
+        QCOMPARE(l["runs"][0]["status"].get<std::string>(), std::string("interrupted"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,150 @@
+// The window over a store filled with known runs: History shows them and charts them (a click
+// on a point selects its run), Compare shows the right ratios, Export writes the files, a
+// broken database gives a clear message instead of a crash.
+#include <QChartView>
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "tests/ui/ui_test_support.h"
+#include "ui/app/app_context.h"
+#include "ui/app/main_window.h"
+#include "ui/app/report_export.h"
+#include "ui/charts/history_chart_view.h"
+#include "ui/models/compare_model.h"
+#include "ui/models/run_filter_proxy.h"
+#include "ui/models/run_table_model.h"
+#include "ui/pages/compare_page.h"
+#include "ui/pages/history_page.h"
+
+using namespace tbui;
+
+class TestWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString db_;
+    int64_t ref_id_ = 0, new_id_ = 0;
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        tbtest::isolate_settings(dir_.filePath("settings"));
+        db_ = dir_.filePath("runs.sqlite");
+        tbdb::RunStore store(db_.toStdString());
+        const QDateTime t0 = QDateTime::fromString("2026-11-01T09:00:00Z", Qt::ISODate);
+        // A reference at 10 tok/s and a new run at 25 tok/s (ratio 2.5), plus older history.
+        for (int i = 0; i < 6; ++i) {
+            auto run = tbtest::make_run("single", "ternbench/avx2", t0.addDays(i), tbtest::around(24.0, 9),
+                                        tbtest::around(110.0, 10));
+            store.insert_run(run);
+        }
+        auto ref = tbtest::make_run("single", "llama.cpp", t0.addDays(7), tbtest::around(10.0, 9), tbtest::around(250.0, 10));
+        ref_id_ = store.insert_run(ref);
+        auto cur = tbtest::make_run("single", "ternbench/avx2", t0.addDays(8), tbtest::around(25.0, 9), tbtest::around(100.0, 10));
+        new_id_ = store.insert_run(cur);
+    }
+
+    void historyShowsAndChartsRuns() {
+        MainWindow window(db_);
+        window.resize(1280, 860);
+        window.show();
+        window.show_page(MainWindow::HistoryPageIndex);
+        HistoryPage* history = window.history_page();
+        QTRY_COMPARE_WITH_TIMEOUT(history->model()->rowCount(), 8, 10000);
+        QTRY_VERIFY(!history->loading());
+        QVERIFY(history->throughput_chart()->plots_run(new_id_));
+        QVERIFY(history->latency_chart()->plots_run(ref_id_));
+        QCOMPARE(history->throughput_chart()->plotted_points(), 8);
+        // Clicking a plotted point selects its run in the table.
+        QTest::qWait(50);
+        HistoryChartView* chart = history->throughput_chart();
+        const QPoint at = chart->mapFromScene(chart->position_of_run(ref_id_));
+        QTest::mouseClick(chart->viewport(), Qt::LeftButton, {}, at);
+        QTRY_COMPARE(history->selected_run_ids(), QList<qint64>{ref_id_});
+        history->set_workload_filter("single");
+        QCOMPARE(history->proxy()->rowCount(), 8);
+        history->set_text_filter("llama");
+        QCOMPARE(history->proxy()->rowCount(), 1);
+    }
+
+    void compareShowsRatios() {
+        MainWindow window(db_);
+        window.show();
+        emit window.context()->compareRequested({ref_id_, new_id_});
+        QCOMPARE(window.current_page(), MainWindow::ComparePageIndex);
+        ComparePage* compare = window.compare_page();
+        QTRY_VERIFY_WITH_TIMEOUT(!compare->loading() && compare->runs().size() == 2, 10000);
+        CompareModel* model = compare->model();
+        const int ratio_col = 2 + 2;   // metric, unit, two runs, then the ratio
+        bool found_tok = false, found_tested = false;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const QString metric = model->index(r, 0).data().toString();
+            const QString ratio = model->index(r, ratio_col).data().toString();
+            if (metric == "output_tok_s") {
+                QCOMPARE(ratio, QStringLiteral("2.500×"));
+                found_tok = true;
+            }
+            if (metric == "e2e_ms_p50") QCOMPARE(ratio, QStringLiteral("0.400×"));
+            if (metric == "tok_s (median)") {
+                found_tested = true;
+                QCOMPARE(model->index(r, ratio_col + 3).data().toString().left(11), QStringLiteral("significant"));
+            }
+        }
+        QVERIFY(found_tok);
+        QVERIFY(found_tested);
+        QCOMPARE(compare->cdf_chart()->chart()->series().size(), 2);
+        QVERIFY(!compare->bar_chart()->chart()->series().isEmpty());
+    }
+
+    void exportWritesFiles() {
+        MainWindow window(db_);
+        window.resize(1200, 800);
+        window.show();
+        HistoryPage* history = window.history_page();
+        QTRY_COMPARE_WITH_TIMEOUT(history->model()->rowCount(), 8, 10000);
+        for (const char* ext : {"md", "csv", "json"}) {
+            ExportJob job;
+            job.out_path = dir_.filePath(QStringLiteral("report.%1").arg(ext));
+            job.format = export_format_for(job.out_path);
+            job.run_ids = {ref_id_, new_id_};
+            job.baseline_run = ref_id_;
+            job.charts = {{"latency", history->latency_chart()}, {"throughput", history->throughput_chart()}};
+            QStringList written;
+            QString error;
+            bool done = false;
+            export_report(window.context(), &window, job, [&](const QStringList& paths, const QString& e) {
+                written = paths;
+                error = e;
+                done = true;
+            });
+            QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QVERIFY(QFileInfo(job.out_path).size() > 0);
+            QVERIFY(written.contains(job.out_path));
+        }
+        // Markdown: the chart PNGs are beside the report and linked from it.
+        QVERIFY(QFileInfo(dir_.filePath("report_latency.png")).size() > 0);
+        QVERIFY(QFileInfo(dir_.filePath("report_throughput.png")).size() > 0);
+        QFile md(dir_.filePath("report.md"));
+        QVERIFY(md.open(QIODevice::ReadOnly));
+        QVERIFY(md.readAll().contains("report_throughput.png"));
+        QFile json(dir_.filePath("report.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QVERIFY(json.readAll().contains("\"runs\""));
+    }
+
+    void brokenDatabaseShowsMessage() {
+        // A folder where the database file should be: opening fails, the window says so.
+        const QString bad = dir_.filePath("not-a-db");
+        QVERIFY(QDir().mkpath(bad + "/x"));
+        MainWindow window(bad + "/x");
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.banner_text().isEmpty(), 10000);
+        QVERIFY2(window.banner_text().startsWith("Could not read"), qPrintable(window.banner_text()));
+    }
+};
+
+QTEST_MAIN(TestWindow)
+#include "test_window.moc"
