@@ -111,20 +111,20 @@ int cmd_default_run(const std::string& db) {
     std::vector<BenchmarkSpec> specs;
     BenchmarkSpec single;
     single.workload = "single";
-    single.repetitions = 1;
+    single.repetitions = 2;
     single.warmup = 1;
     single.max_tokens = 32;
     specs.push_back(single);
     BenchmarkSpec pp;
     pp.workload = "pp";
     pp.n_prompt = 128;
-    pp.repetitions = 3;
+    pp.repetitions = 5;
     pp.warmup = 1;
     specs.push_back(pp);
     BenchmarkSpec tg;
     tg.workload = "tg";
     tg.n_gen = 32;
-    tg.repetitions = 3;
+    tg.repetitions = 5;
     tg.warmup = 1;
     specs.push_back(tg);
 

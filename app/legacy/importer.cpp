@@ -209,7 +209,12 @@ ImportResult import_file(const std::string& path, const ImportOptions& options) 
 
     // Our CSV: find the pair (metrics file, samples file) whichever of the two was named.
     std::string metrics_path = path, metrics_text = text;
-    const auto rows = parse_csv(first_line(text, text.find_first_not_of(" \t\r\n")), path);
+    std::vector<CsvRow> rows;
+    try {
+        rows = parse_csv(first_line(text, text.find_first_not_of(" \t\r\n")), path);
+    } catch (const CsvError& e) {
+        throw ImportError(e.what());
+    }
     if (!rows.empty() && is_samples_csv_header(rows[0].cells)) {
         const std::string name = path;
         const auto pos = name.rfind(".samples");

@@ -1,0 +1,121 @@
+// Runner::run in-process: a run goes through the store with observer callbacks, and every
+// failure (bad model, unknown kernel, bad spec) is a stored failed run, never an exception.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <fstream>
+
+#include "app/core/runner.h"
+#include "db/run_store.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace bench;
+
+namespace {
+struct CountingObserver : RunObserver {
+    std::atomic<int> started{0}, progress{0}, finished{0}, requests{0};
+    int64_t id = 0;
+    void on_started(int64_t run_id, const tbdb::RunRecord&) override { ++started; id = run_id; }
+    void on_progress(int64_t, const Progress&) override { ++progress; }
+    void on_request_done(int64_t, const tbdb::RequestRecord&) override { ++requests; }
+    void on_finished(int64_t, const tbdb::RunRecord&) override { ++finished; }
+};
+}  // namespace
+
+class TestRunner : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+    BenchmarkSpec tiny(const std::string& workload) {
+        BenchmarkSpec s;
+        s.workload = workload;
+        s.demo_preset = "tiny";
+        s.repetitions = 2;
+        s.warmup = 0;
+        s.max_tokens = 3;
+        s.n_prompt = 8;
+        s.n_gen = 3;
+        s.threads = 1;
+        return s;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        if (qgetenv("TERNBENCH_CACHE_DIR").isEmpty()) qputenv("TERNBENCH_CACHE_DIR", dir_.filePath("cache").toUtf8());
+    }
+
+    void completed_run_with_callbacks() {
+        tbdb::RunStore store(dir_.filePath("a.sqlite").toStdString());
+        Runner runner(store);
+        CountingObserver obs;
+        auto run = runner.run(tiny("single"), &obs);
+        QCOMPARE(run.status, tbdb::RunStatus::Completed);
+        QCOMPARE(obs.started.load(), 1);
+        QCOMPARE(obs.finished.load(), 1);
+        QVERIFY(obs.progress.load() > 0);
+        QCOMPARE(obs.requests.load(), 10);  // 5 default prompts x 2 repetitions
+        auto stored = store.load_run(run.id);
+        QVERIFY(stored.has_value());
+        QCOMPARE(stored->requests.size(), size_t(10));
+        QVERIFY(!stored->resources.empty());
+        QVERIFY(stored->metric("e2e_ms_p50") && stored->metric("e2e_ms_p50")->value);
+        QVERIFY(!stored->model.sha256.empty());
+        QVERIFY(!stored->host.cpu_model.empty());
+        QCOMPARE(BenchmarkSpec::from_json(nlohmann::json::parse(stored->config_json)).workload, std::string("single"));
+    }
+
+    void pp_keeps_every_sample() {
+        tbdb::RunStore store(dir_.filePath("b.sqlite").toStdString());
+        auto run = Runner(store).run(tiny("pp"));
+        QCOMPARE(run.status, tbdb::RunStatus::Completed);
+        auto stored = store.load_run(run.id);
+        bool found = false;
+        for (const auto& s : stored->samples)
+            if (s.name == "tok_s") { found = true; QCOMPARE(s.values.size(), size_t(2)); }
+        QVERIFY(found);
+        QVERIFY(stored->metric("tok_s_stddev") && stored->metric("prefill_tok_s"));
+    }
+
+    void failures_are_stored_failed_runs() {
+        tbdb::RunStore store(dir_.filePath("c.sqlite").toStdString());
+        Runner runner(store);
+        auto missing = tiny("single");
+        missing.model_path = dir_.filePath("absent.gguf").toStdString();
+        auto r1 = runner.run(missing);
+        QCOMPARE(r1.status, tbdb::RunStatus::Failed);
+        QVERIFY(r1.error.find("absent.gguf") != std::string::npos);
+
+        const std::string garbage = dir_.filePath("garbage.gguf").toStdString();
+        { std::ofstream(garbage) << "not a gguf file at all"; }
+        auto bad = tiny("pp");
+        bad.model_path = garbage;
+        auto r2 = runner.run(bad);
+        QCOMPARE(r2.status, tbdb::RunStatus::Failed);
+        QVERIFY(!r2.error.empty());
+
+        auto kernel = tiny("tg");
+        kernel.kernel = "no-such-kernel";
+        QCOMPARE(runner.run(kernel).status, tbdb::RunStatus::Failed);
+
+        auto spec = tiny("single");
+        spec.repetitions = 0;
+        QCOMPARE(runner.run(spec).status, tbdb::RunStatus::Failed);
+
+        QCOMPARE(store.count_runs(), int64_t(4));
+        for (const auto& s : store.list_runs()) QCOMPARE(s.status, std::string("failed"));
+    }
+
+    void cancel_before_start_is_cancelled() {
+        tbdb::RunStore store(dir_.filePath("d.sqlite").toStdString());
+        std::atomic<bool> cancel{true};
+        auto run = Runner(store).run(tiny("single"), nullptr, &cancel);
+        QCOMPARE(run.status, tbdb::RunStatus::Cancelled);
+        QCOMPARE(store.load_run(run.id)->status, tbdb::RunStatus::Cancelled);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestRunner)
+#include "test_runner.moc"
