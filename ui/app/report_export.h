@@ -16,6 +16,7 @@
 
 class QChartView;
 class QObject;
+class QWidget;
 
 namespace tbui {
 
