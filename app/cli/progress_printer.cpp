@@ -27,7 +27,12 @@ void ProgressPrinter::on_started(int64_t run_id, const tbdb::RunRecord& run) {
 void ProgressPrinter::draw_locked() {
     const auto& p = last_;
     char line[256];
-    std::string tput = tok_s_ >= 0 ? " " + std::to_string(int(tok_s_ + 0.5)) + " tok/s" : "";
+    std::string tput;  // appended piecewise: GCC 12 warns falsely on "literal" + string&&
+    if (tok_s_ >= 0) {
+        tput = " ";
+        tput += std::to_string(int(tok_s_ + 0.5));
+        tput += " tok/s";
+    }
     if (tty_) {
         const int width = 24;
         int filled = p.total > 0 ? int(width * double(p.done) / double(p.total)) : 0;

@@ -17,7 +17,13 @@
 namespace bench {
 namespace {
 
-std::string point_name(int t, int c) { return "t" + std::to_string(t) + "_c" + std::to_string(c); }
+std::string point_name(int t, int c) {
+    std::string s = "t";  // built by appending: GCC 12 warns falsely on "literal" + string&&
+    s += std::to_string(t);
+    s += "_c";
+    s += std::to_string(c);
+    return s;
+}
 
 }  // namespace
 
