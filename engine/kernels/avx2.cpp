@@ -180,28 +180,36 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
 // The 4 rows x 2 tokens inner loop over [k0, k1) with named int16 accumulators: a separate,
 // non-inlined function so GCC keeps all eight in registers (in the templated loop it shuffles
 // array elements through extra moves and spills).
-__attribute__((noinline)) void tile4x2_i16(const uint8_t* u0, int64_t k, const int8_t* qa, const int8_t* qb,
+// It covers a whole scale group [k0, k1), widening the int16 sums into the int32 `out` every
+// kFlushBlocks blocks itself: one call per group instead of one per flush keeps the call and
+// combine overhead small next to the multiply-adds.
+__attribute__((noinline)) void tile4x2_i32(const uint8_t* u0, int64_t k, const int8_t* qa, const int8_t* qb,
                                            int64_t k0, int64_t k1, __m256i* out) {
     const uint8_t *u1 = u0 + k, *u2 = u1 + k, *u3 = u2 + k;
-    __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00,
-            s31 = s00;
-    for (int64_t kk = k0; kk < k1; kk += 32) {
-        const __m256i x0 = load256(qa + kk), x1 = load256(qb + kk);
-        __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
-        __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
-        // Pin the codes in registers: otherwise GCC reloads each one for its second use.
-        __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3));
-        s00 = _mm256_add_epi16(s00, _mm256_maddubs_epi16(c0, x0));
-        s01 = _mm256_add_epi16(s01, _mm256_maddubs_epi16(c0, x1));
-        s10 = _mm256_add_epi16(s10, _mm256_maddubs_epi16(c1, x0));
-        s11 = _mm256_add_epi16(s11, _mm256_maddubs_epi16(c1, x1));
-        s20 = _mm256_add_epi16(s20, _mm256_maddubs_epi16(c2, x0));
-        s21 = _mm256_add_epi16(s21, _mm256_maddubs_epi16(c2, x1));
-        s30 = _mm256_add_epi16(s30, _mm256_maddubs_epi16(c3, x0));
-        s31 = _mm256_add_epi16(s31, _mm256_maddubs_epi16(c3, x1));
+    const __m256i ones16 = _mm256_set1_epi16(1);
+    for (int i = 0; i < 8; ++i) out[i] = _mm256_setzero_si256();
+    for (int64_t f0 = k0; f0 < k1; f0 += kFlushBlocks * 128) {
+        const int64_t f1 = std::min(k1, f0 + kFlushBlocks * 128);
+        __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00,
+                s30 = s00, s31 = s00;
+        for (int64_t kk = f0; kk < f1; kk += 32) {
+            const __m256i x0 = load256(qa + kk), x1 = load256(qb + kk);
+            __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
+            __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
+            // Pin the codes in registers: otherwise GCC reloads each one for its second use.
+            __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3));
+            s00 = _mm256_add_epi16(s00, _mm256_maddubs_epi16(c0, x0));
+            s01 = _mm256_add_epi16(s01, _mm256_maddubs_epi16(c0, x1));
+            s10 = _mm256_add_epi16(s10, _mm256_maddubs_epi16(c1, x0));
+            s11 = _mm256_add_epi16(s11, _mm256_maddubs_epi16(c1, x1));
+            s20 = _mm256_add_epi16(s20, _mm256_maddubs_epi16(c2, x0));
+            s21 = _mm256_add_epi16(s21, _mm256_maddubs_epi16(c2, x1));
+            s30 = _mm256_add_epi16(s30, _mm256_maddubs_epi16(c3, x0));
+            s31 = _mm256_add_epi16(s31, _mm256_maddubs_epi16(c3, x1));
+        }
+        const __m256i s[8] = {s00, s01, s10, s11, s20, s21, s30, s31};
+        for (int i = 0; i < 8; ++i) out[i] = _mm256_add_epi32(out[i], _mm256_madd_epi16(s[i], ones16));
     }
-    out[0] = s00, out[1] = s01, out[2] = s10, out[3] = s11;
-    out[4] = s20, out[5] = s21, out[6] = s30, out[7] = s31;
 }
 
 // Batched (many tokens): codes of a tile of rows are unpacked once into one byte per weight
@@ -219,13 +227,13 @@ void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int6
     for (int64_t g = 0; g < ng; ++g) {
         __m256i acc32[R * T];
         for (int i = 0; i < R * T; ++i) acc32[i] = _mm256_setzero_si256();
-        for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += kFlushBlocks * 128) {
+        if constexpr (R == 4 && T == 2) {
+            tile4x2_i32(unpacked, k, qrow[0], qrow[1], g * gs, (g + 1) * gs, acc32);
+        } else for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += kFlushBlocks * 128) {
             const int64_t k1 = std::min((g + 1) * gs, k0 + kFlushBlocks * 128);
             __m256i acc16[R * T];
             for (int i = 0; i < R * T; ++i) acc16[i] = _mm256_setzero_si256();
-            if constexpr (R == 4 && T == 2) {
-                tile4x2_i16(unpacked, k, qrow[0], qrow[1], k0, k1, acc16);
-            } else for (int64_t kk = k0; kk < k1; kk += 32) {
+            for (int64_t kk = k0; kk < k1; kk += 32) {
                 __m256i c[R];
 #pragma GCC unroll 4
                 for (int r = 0; r < R; ++r) c[r] = load256(unpacked + r * k + kk);

@@ -1,16 +1,25 @@
 #include "engine/model/loader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engine/gguf/ggml_type.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/model.h"
+#include "engine/model/repack.h"
 #include "engine/runtime/error.h"
 #include "engine/runtime/thread_pool.h"
 #include "engine/tensor/float_codecs.h"
 #include "engine/tensor/ternary_codecs.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace tern {
 
@@ -73,6 +82,25 @@ std::vector<float> read_vector(const GgufFile& f, const GgufTensorInfo& t) {
     return out;
 }
 
+// Drops this process's mapping of file bytes that were converted and are not read again (the
+// kernel keeps them in its page cache): otherwise the file's pages would count in the RSS next
+// to their repacked copy. Only whole pages inside the range; later reads simply fault them in.
+void release_file_pages(std::span<const uint8_t> bytes) {
+#if defined(__linux__)
+    static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t b = (reinterpret_cast<uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
+    const uintptr_t e = (reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
+    if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
+#else
+    (void)bytes;
+#endif
+}
+
+[[noreturn]] void throw_not_a_trit(const GgufTensorInfo& t, int64_t row, int64_t col) {
+    throw FormatError("tensor " + t.name + ": row " + std::to_string(row) + " column " + std::to_string(col) +
+                      " holds code 3, which is not a trit");
+}
+
 // Ternary file tensor -> TernaryMatrix (rows split across the pool).
 TernaryMatrix repack_ternary(const GgufFile& f, const GgufTensorInfo& t, ThreadPool& pool) {
     const int64_t cols = t.ne[0], rows = t.ne[1];
@@ -81,13 +109,13 @@ TernaryMatrix repack_ternary(const GgufFile& f, const GgufTensorInfo& t, ThreadP
         TernaryMatrix m = make_ternary_matrix(rows, cols, cols);
         const float scale = i2_s_scale(data, rows, cols);
         std::fill(m.scales.begin(), m.scales.end(), scale);
-        pool.parallel_for(rows, 16, [&](int64_t b, int64_t e) {
-            std::vector<int8_t> trits(static_cast<size_t>(cols));
-            for (int64_t r = b; r < e; ++r) {
-                i2_s_unpack_row(data, r, cols, trits.data());
-                pack_trits_row(trits.data(), cols, m.row_codes(r));
-            }
+        std::atomic<int64_t> bad{-1};  // a row holding code 3 (not a trit)
+        pool.parallel_for(rows, 64, [&](int64_t b, int64_t e) {
+            for (int64_t r = b; r < e; ++r)
+                if (const int64_t c = repack_i2_s_row(data + r * (cols / 4), cols, m.row_codes(r)); c >= 0)
+                    bad.store(r * cols + c);
         });
+        if (bad.load() >= 0) throw_not_a_trit(t, bad.load() / cols, bad.load() % cols);
         return m;
     }
     // TQ1_0 / TQ2_0: one fp16 scale per 256-block. Kept per row when a row's blocks agree (the
@@ -98,26 +126,35 @@ TernaryMatrix repack_ternary(const GgufFile& f, const GgufTensorInfo& t, ThreadP
     TernaryMatrix m = make_ternary_matrix(rows, cols, 256);
     std::vector<char> uniform(static_cast<size_t>(rows), 1);
     std::vector<float> row_scale(static_cast<size_t>(rows), 0.0f);
-    pool.parallel_for(rows, 16, [&](int64_t b, int64_t e) {
+    std::atomic<int64_t> bad{-1};  // a TQ2_0 row holding code 3 (not a trit)
+    pool.parallel_for(rows, 64, [&](int64_t b, int64_t e) {
         std::vector<int8_t> trits(static_cast<size_t>(cols));
         std::vector<float> bs(static_cast<size_t>(nb));
+        std::unique_ptr<bool[]> zero_block(new bool[static_cast<size_t>(nb)]);
         for (int64_t r = b; r < e; ++r) {
             const uint8_t* in = data + r * row_bytes;
-            if (t.type_id == kTQ2) tq2_0_unpack_row(in, cols, trits.data(), bs.data());
-            else tq1_0_unpack_row(in, cols, trits.data(), bs.data());
-            pack_trits_row(trits.data(), cols, m.row_codes(r));
+            if (t.type_id == kTQ2) {
+                // Byte-level: TQ2_0 blocks already hold the native code bytes.
+                if (const int64_t c = repack_tq2_0_row(in, cols, m.row_codes(r), bs.data(), zero_block.get()); c >= 0)
+                    bad.store(r * cols + c);
+            } else {
+                tq1_0_unpack_row(in, cols, trits.data(), bs.data());
+                pack_trits_row(trits.data(), cols, m.row_codes(r));
+                for (int64_t k = 0; k < nb; ++k)
+                    zero_block[static_cast<size_t>(k)] = std::all_of(
+                        trits.begin() + k * 256, trits.begin() + (k + 1) * 256, [](int8_t x) { return x == 0; });
+            }
             bool have = false;
             for (int64_t k = 0; k < nb; ++k) {
                 m.scales[static_cast<size_t>(r * nb + k)] = bs[static_cast<size_t>(k)];
                 // An all-zero block's scale does not matter.
-                const bool zero = std::all_of(trits.begin() + k * 256, trits.begin() + (k + 1) * 256,
-                                              [](int8_t x) { return x == 0; });
-                if (zero) continue;
+                if (zero_block[static_cast<size_t>(k)]) continue;
                 if (!have) { row_scale[static_cast<size_t>(r)] = bs[static_cast<size_t>(k)]; have = true; }
                 else if (bs[static_cast<size_t>(k)] != row_scale[static_cast<size_t>(r)]) uniform[static_cast<size_t>(r)] = 0;
             }
         }
     });
+    if (bad.load() >= 0) throw_not_a_trit(t, bad.load() / cols, bad.load() % cols);
     if (std::all_of(uniform.begin(), uniform.end(), [](char u) { return u != 0; })) {
         m.group_size = cols;
         m.scales = std::move(row_scale);
@@ -135,6 +172,7 @@ LinearWeight load_linear(const GgufFile& f, const GgufTensorInfo& t, ThreadPool&
     if (is_ternary(t.type_id)) {
         w.kind = LinearWeight::Kind::Ternary;
         w.ternary = repack_ternary(f, t, pool);
+        release_file_pages(bytes);
     } else if (t.type_id == kF32 && aligned4) {
         w.kind = LinearWeight::Kind::F32;
         w.f32 = reinterpret_cast<const float*>(bytes.data());
@@ -159,6 +197,7 @@ LinearWeight load_linear(const GgufFile& f, const GgufTensorInfo& t, ThreadPool&
                 dequantize_row(t.type_id, src, w.cols, w.owned_f32.data() + r * w.cols);
             }
         }
+        release_file_pages(bytes);  // the converted copy is what the forward pass reads
         w.kind = to_f16 ? LinearWeight::Kind::F16 : LinearWeight::Kind::F32;
         w.f16 = to_f16 ? w.owned_f16.data() : nullptr;
         w.f32 = to_f16 ? nullptr : w.owned_f32.data();
@@ -242,6 +281,8 @@ std::unique_ptr<ModelWeights> load_weights(const GgufFile& f, const HParams& hp,
         h.q8 = quantize_q8_rows(hp.n_vocab, hp.n_embd, [&](int64_t r, float* row) {
             dequantize_row(head.type_id, data + static_cast<uint64_t>(r) * row_bytes, hp.n_embd, row);
         }, pool);
+        // A tied head's rows are still read as embeddings, but only a token's row at a time.
+        release_file_pages(f.tensor_bytes(head));
     } else {
         w->output = load_linear(f, head, pool, true);
     }

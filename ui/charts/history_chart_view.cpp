@@ -218,7 +218,7 @@ QPointF HistoryChartView::position_of_run(qint64 run_id) const {
         const auto it = std::find(ids.begin(), ids.end(), run_id);
         if (it == ids.end()) continue;
         const int index = static_cast<int>(it - ids.begin());
-        return chart()->mapToPosition(series->at(index), series);
+        return chart()->mapToScene(chart()->mapToPosition(series->at(index), series));
     }
     return {};
 }
