@@ -1,6 +1,7 @@
 #include "app/cli/cli.h"
 
 #include <cstdlib>
+#include <limits>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,46 @@ std::vector<int> parse_int_list(const std::string& s, const char* what) {
         pos = comma + 1;
     }
     return out;
+}
+
+// CLI11's NonNegativeNumber/PositiveNumber print "not in range 0.000000 to 1.79e308" and call
+// "abc" out of range; this says what is wrong in words and rejects values an int cannot hold.
+CLI::Validator int_at_least(int min) {
+    return CLI::Validator(
+        [min](std::string& text) -> std::string {
+            long long v = 0;
+            size_t used = 0;
+            try {
+                v = std::stoll(text, &used);
+            } catch (const std::out_of_range&) {
+                return "value " + text + " is too large";
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == 0 || used != text.size()) return "expects an integer, got '" + text + "'";
+            if (v < min) return "must be >= " + std::to_string(min) + ", got " + text;
+            if (v > std::numeric_limits<int>::max()) return "value " + text + " is too large";
+            return {};
+        },
+        min == 0 ? "INT>=0" : "INT>=" + std::to_string(min), "int_at_least");
+}
+
+// For floating-point options such as --timeout: a number > 0.
+CLI::Validator positive_real() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            size_t used = 0;
+            double v = 0;
+            try {
+                v = std::stod(text, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == 0 || used != text.size()) return "expects a number, got '" + text + "'";
+            if (!(v > 0)) return "must be > 0, got " + text;
+            return {};
+        },
+        "NUMBER>0", "positive_real");
 }
 
 }  // namespace
@@ -78,14 +119,14 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--preset", sp.demo_preset, "Demo model preset (tiny|small|700m|1b3|2b)")->excludes(model_opt);
     run_cmd->add_option("--type", sp.demo_type, "Demo model type (i2_s|tq2_0|tq1_0)")->excludes(model_opt);
     run_cmd->add_option("--arch", sp.demo_arch, "Demo model arch (bitnet|bitnet-b1.58)")->excludes(model_opt);
-    run_cmd->add_option("--threads,-t", sp.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
-    run_cmd->add_option("--reps,-r", sp.repetitions, "Repetitions (default 5)")->check(CLI::PositiveNumber);
-    run_cmd->add_option("--warmup", sp.warmup, "Warm-up runs, not measured (default 1)")->check(CLI::NonNegativeNumber);
-    run_cmd->add_option("--concurrency,-c", sp.concurrency, "batch: requests at once; server: max batch")->check(CLI::PositiveNumber);
-    run_cmd->add_option("--max-tokens", sp.max_tokens, "New tokens per request (0: 100 single/stream, 50 batch)")->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--threads,-t", sp.threads, kThreadsHelp)->check(int_at_least(0));
+    run_cmd->add_option("--reps,-r", sp.repetitions, "Repetitions (default 5)")->check(int_at_least(1));
+    run_cmd->add_option("--warmup", sp.warmup, "Warm-up runs, not measured (default 1)")->check(int_at_least(0));
+    run_cmd->add_option("--concurrency,-c", sp.concurrency, "batch: requests at once; server: max batch")->check(int_at_least(1));
+    run_cmd->add_option("--max-tokens", sp.max_tokens, "New tokens per request (0: 100 single/stream, 50 batch)")->check(int_at_least(0));
     run_cmd->add_option("--prompts-file", sp.prompts_file, "Prompts: one per line, or JSONL with \"prompt\"/\"text\"");
-    run_cmd->add_option("-p,--n-prompt", sp.n_prompt, "pp: prompt tokens (default 512)")->check(CLI::PositiveNumber);
-    run_cmd->add_option("-n,--n-gen", sp.n_gen, "tg: generated tokens (default 128)")->check(CLI::PositiveNumber);
+    run_cmd->add_option("-p,--n-prompt", sp.n_prompt, "pp: prompt tokens (default 512)")->check(int_at_least(1));
+    run_cmd->add_option("-n,--n-gen", sp.n_gen, "tg: generated tokens (default 128)")->check(int_at_least(1));
     run_cmd->add_option("--temperature", sp.temperature, "Sampling temperature (default 0.7)");
     run_cmd->add_option("--top-p", sp.top_p, "Top-p (default 0.9)");
     run_cmd->add_option("--top-k", sp.top_k, "Top-k (default 0 = off)");
@@ -108,7 +149,7 @@ int run(int argc, char** argv) {
     ha.db = tbdb::RunStore::default_path();
     auto* list_cmd = app.add_subcommand("list", "List stored runs");
     list_cmd->add_option("--workload", ha.workload, "Only this workload");
-    list_cmd->add_option("--last", ha.last, "Only the newest N")->check(CLI::PositiveNumber);
+    list_cmd->add_option("--last", ha.last, "Only the newest N")->check(int_at_least(1));
     list_cmd->add_option("--db", ha.db, "SQLite database");
     list_cmd->add_flag("--json", ha.json, "Machine-readable");
     auto* show_cmd = app.add_subcommand("show", "Show one run (id or uuid)");
@@ -125,7 +166,7 @@ int run(int argc, char** argv) {
     auto* exp_cmd = app.add_subcommand("export", "Export runs as Markdown, CSV or JSON");
     exp_cmd->add_option("--format", ea.format, "md|csv|json")->required()->check(CLI::IsMember({"md", "markdown", "csv", "json"}));
     exp_cmd->add_option("--runs", ea.runs, "Run ids, comma-separated");
-    exp_cmd->add_option("--last", ea.last, "The newest N runs")->check(CLI::PositiveNumber);
+    exp_cmd->add_option("--last", ea.last, "The newest N runs")->check(int_at_least(1));
     exp_cmd->add_option("--workload", ea.workload, "Only this workload");
     exp_cmd->add_option("--baseline", ea.baseline, "Baseline run id or implementation (default: the pin)");
     exp_cmd->add_option("--out,-o", ea.out, "Output file")->required();
@@ -145,11 +186,11 @@ int run(int argc, char** argv) {
     auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench and store its results");
     brun->add_option("--llama-bench", ba.program, "llama-bench program")->required();
     brun->add_option("--model,-m", ba.model, "GGUF model")->required();
-    brun->add_option("-p", ba.n_prompt, "Prompt tokens")->check(CLI::NonNegativeNumber);
-    brun->add_option("-n", ba.n_gen, "Generated tokens")->check(CLI::NonNegativeNumber);
-    brun->add_option("-t", ba.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
-    brun->add_option("-r", ba.reps, "Repetitions")->check(CLI::PositiveNumber);
-    brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (default 3600)")->check(CLI::PositiveNumber);
+    brun->add_option("-p", ba.n_prompt, "Prompt tokens")->check(int_at_least(0));
+    brun->add_option("-n", ba.n_gen, "Generated tokens")->check(int_at_least(0));
+    brun->add_option("-t", ba.threads, kThreadsHelp)->check(int_at_least(0));
+    brun->add_option("-r", ba.reps, "Repetitions")->check(int_at_least(1));
+    brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (default 3600)")->check(positive_real());
     brun->add_option("--implementation", ba.implementation, "Name (default: detected from the output)");
     brun->add_option("--db", ba.db, "SQLite database");
     brun->add_flag("--json", ba.json, "Machine-readable");
@@ -193,20 +234,20 @@ int run(int argc, char** argv) {
     lg_cmd->add_option("--tokens", lg_tokens, "Token ids separated by spaces or commas")->required();
     lg_cmd->add_flag("--all-positions", lg_all, "Every position (default: last only)");
     lg_cmd->add_option("--kernel", lg_kernel, "Kernel set: auto|scalar|avx2|avx512");
-    lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(int_at_least(0));
     lg_cmd->add_flag("--json", lg_json, "JSON output (the only format)");
 
     GenerateArgs ga;
     auto* gen_cmd = app.add_subcommand("generate", "Generate text (timing summary on stderr)");
     gen_cmd->add_option("--model,-m", ga.model, "GGUF file")->required();
     gen_cmd->add_option("--prompt", ga.prompt, "Prompt text")->required();
-    gen_cmd->add_option("-n,--n-predict", ga.n, "New tokens")->check(CLI::PositiveNumber);
+    gen_cmd->add_option("-n,--n-predict", ga.n, "New tokens")->check(int_at_least(1));
     gen_cmd->add_option("--temperature", ga.temperature, "0 = greedy");
     gen_cmd->add_option("--top-k", ga.top_k, "0 = off");
     gen_cmd->add_option("--top-p", ga.top_p, "1 = off");
     gen_cmd->add_option("--seed", ga.seed, "Seed");
     gen_cmd->add_option("--kernel", ga.kernel, "Kernel set");
-    gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(CLI::NonNegativeNumber);
+    gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(int_at_least(0));
     gen_cmd->add_flag("--stream", ga.stream, "Print tokens as they come");
 
     std::string dm_preset = "small", dm_type = "i2_s", dm_arch = "bitnet-b1.58", dm_out;

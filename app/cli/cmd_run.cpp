@@ -10,6 +10,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/cli/progress_printer.h"
+#include "app/core/prompt_file.h"
 #include "app/core/runner.h"
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
@@ -84,9 +85,19 @@ int exit_code_for(const tbdb::RunRecord& run, bool input_bad) {
 int cmd_run(const RunArgs& a) {
     std::string why;
     bool input_bad = model_input_bad(a.spec, why);
-    if (!input_bad && !a.spec.prompts_file.empty() && !std::filesystem::exists(a.spec.prompts_file)) {
-        input_bad = true;
-        why = "prompts file not found: " + a.spec.prompts_file;
+    if (!input_bad && !a.spec.prompts_file.empty()) {
+        // Read it now so an empty or malformed file is an input error (exit 3), not a failed run.
+        if (!std::filesystem::exists(a.spec.prompts_file)) {
+            input_bad = true;
+            why = "prompts file not found: " + a.spec.prompts_file;
+        } else {
+            try {
+                load_prompts_file(a.spec.prompts_file);
+            } catch (const std::exception& e) {
+                input_bad = true;
+                why = e.what();
+            }
+        }
     }
     tbdb::RunStore store(a.db);
     Runner runner(store);

@@ -1,6 +1,7 @@
 #include "app/workloads/llama_bench_style.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "app/metrics/metric_builder.h"
 #include "app/workloads/workload_common.h"
@@ -14,6 +15,10 @@ void run_llama_bench_style(WorkloadContext& ctx, const std::string& metric_alias
     so.threads = ctx.threads;
     so.n_ctx = ctx.spec.n_ctx;
     tern::Session session(ctx.model, so);
+    if (n_tokens > session.n_ctx())  // fail now, not after minutes of decoding (tg) or at eval
+        throw std::runtime_error(metric_alias.substr(0, metric_alias.find('_')) + " of " +
+                                 std::to_string(n_tokens) + " tokens does not fit the context of " +
+                                 std::to_string(session.n_ctx()) + " tokens (raise --n-ctx or lower -p/-n)");
 
     tbdb::SampleSeries rates{"tok_s", "tok/s", {}};
     tbdb::SampleSeries times{"duration_ms", "ms", {}};

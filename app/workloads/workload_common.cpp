@@ -5,15 +5,25 @@
 
 #include "app/metrics/metric_builder.h"
 #include "app/metrics/request_metrics.h"
+#include "engine/model/model.h"
+#include "engine/runtime/session.h"
 
 namespace bench {
 
 std::vector<std::vector<int32_t>> tokenize_prompts(const WorkloadContext& ctx) {
     const auto& tok = ctx.model->tokenizer();
+    // Refuse up front a request that cannot fit the context: generation would stop early at
+    // "context full" after minutes of work and measure a different request than asked for.
+    const int64_t n_ctx = tern::default_context(ctx.model->hparams(), ctx.spec.n_ctx);
+    const int64_t n_new = ctx.spec.effective_max_tokens();
     std::vector<std::vector<int32_t>> out;
     for (const auto& p : ctx.prompts) {
         auto ids = tok.encode(p, tok.vocab().add_bos);
         if (ids.empty()) throw std::runtime_error("prompt tokenizes to no tokens: \"" + p + "\"");
+        if (int64_t(ids.size()) + n_new > n_ctx)
+            throw std::runtime_error("prompt of " + std::to_string(ids.size()) + " tokens + " +
+                                     std::to_string(n_new) + " new tokens do not fit the context of " +
+                                     std::to_string(n_ctx) + " tokens (lower --max-tokens or raise --n-ctx)");
         out.push_back(std::move(ids));
     }
     if (out.empty()) throw std::runtime_error("no prompts to run");

@@ -131,6 +131,49 @@ private slots:
         QCOMPARE(n.code, 2);
     }
 
+    // Regression: CLI11's range checks printed "not in range 0.000000 to 1.79...e308" and called
+    // a non-number "out of range"; the message must say what is wrong in words.
+    void bad_numbers_explained() {
+        auto t = ternbench({"run", "--threads", "-3", "--db", db_});
+        QCOMPARE(t.code, 2);
+        QVERIFY2(t.err.contains("must be >= 0, got -3"), t.err.constData());
+        QVERIFY(!t.err.contains("179769"));
+        auto p = ternbench({"run", "-w", "pp", "-p", "abc", "--db", db_});
+        QCOMPARE(p.code, 2);
+        QVERIFY2(p.err.contains("expects an integer, got 'abc'"), p.err.constData());
+        auto r = ternbench({"run", "--reps", "0", "--db", db_});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("must be >= 1"), r.err.constData());
+        auto big = ternbench({"run", "-w", "tg", "-n", "99999999999", "--db", db_});
+        QCOMPARE(big.code, 2);
+        QVERIFY2(big.err.contains("too large"), big.err.constData());
+    }
+
+    // Regression: an empty prompts file was a failed run (exit 1), not an input error (exit 3).
+    void empty_prompts_file_exit_3() {
+        const QString empty = dir_.filePath("empty-prompts.txt");
+        QFile f(empty);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        auto r = ternbench({"run", "-w", "single", "--preset", "tiny", "--prompts-file", empty, "--db", db_});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("holds no prompts"), r.err.constData());
+    }
+
+    // Regression: -n / --max-tokens beyond the context decoded for minutes and then stopped at
+    // "context full"; now refused before any work with the sizes named.
+    void beyond_context_refused_at_once() {
+        auto tg = ternbench({"run", "-w", "tg", "-n", "100000000", "--preset", "tiny", "--reps", "1",
+                             "--warmup", "0", "--db", db_, "--json"});
+        QCOMPARE(tg.code, 1);
+        QVERIFY2(tg.err.contains("does not fit the context"), tg.err.constData());
+        QCOMPARE(parse(tg.out)["runs"][0]["status"].get<std::string>(), std::string("failed"));
+        auto single = ternbench({"run", "-w", "single", "--max-tokens", "100000000", "--preset", "tiny",
+                                 "--reps", "1", "--warmup", "0", "--db", db_});
+        QCOMPARE(single.code, 1);
+        QVERIFY2(single.err.contains("do not fit the context"), single.err.constData());
+    }
+
     void missing_model_exit_3_and_failed_run() {
         const QString missing = dir_.filePath("absent/model.gguf");
         auto r = ternbench({"run", "--workload", "pp", "--model", missing, "--db", db_, "--json"});

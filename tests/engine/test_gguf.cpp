@@ -207,12 +207,14 @@ private slots:
         auto f = GgufFile::open(path);
         QCOMPARE(f->path(), path);
         QCOMPARE(f->tensors().size(), size_t(3));
-        // Unwritable destination: a clear error naming the path.
+        // Unwritable destination: a clear error naming the path. The parent is a regular file,
+        // so no process (not even root, nor one that created some "/nonexistent/dir") can make it.
+        const std::string bad = path + "/x.gguf";
         try {
-            sample_writer().write("/nonexistent/dir/x.gguf");
+            sample_writer().write(bad);
             QFAIL("no exception");
         } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find("/nonexistent/dir/x.gguf") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find(bad) != std::string::npos, e.what());
         }
     }
 

@@ -57,12 +57,35 @@ private slots:
         QVERIFY2(id > 0, qPrintable(page->log_text()));
         QVERIFY2(window.banner_text().isEmpty(), qPrintable(window.banner_text()));
         QVERIFY(page->latency_chart()->point_count() > 0);
+        // Live tok/s: ticks, or (for a run shorter than one tick) the run's measured average.
+        QVERIFY(page->throughput_chart()->point_count() > 0);
+        // `single` does not forward token pieces to the observer today (app/workloads/single.cpp
+        // calls run_sequential_generation(ctx, false), so RunEvents::token is never called).
+        // When the core forwards them, this XPASSes: remove the QEXPECT_FAIL line.
+        QEXPECT_FAIL("", "app: the `single` workload reports no token pieces (see comment)", Continue);
+        QVERIFY2(!page->streamed_text().isEmpty(), "no streamed text after a `single` run");
 
         HistoryPage* history = window.history_page();
         QTRY_VERIFY_WITH_TIMEOUT(history->model()->row_of_run(id) >= 0, 20000);
         const auto& row = history->model()->row_at(history->model()->row_of_run(id));
         QCOMPARE(QString::fromStdString(row.run.status), QStringLiteral("completed"));
         QTRY_VERIFY(history->latency_chart()->plots_run(id) || history->throughput_chart()->plots_run(id));
+    }
+
+    void streamRunShowsTextAndThroughput() {
+        MainWindow window(dir_.filePath("stream.sqlite"));
+        window.show();
+        RunPage* page = window.run_page();
+        page->set_demo_model("tiny");
+        page->set_workloads({"stream"});
+        page->set_spec_values(small_spec(8, 1));
+        page->start();
+        QVERIFY(page->running());
+        QTRY_VERIFY_WITH_TIMEOUT(!page->running(), 300000);
+        QVERIFY2(page->last_run_id() > 0, qPrintable(page->log_text()));
+        QVERIFY2(!page->streamed_text().isEmpty(), qPrintable(page->log_text()));
+        QVERIFY(page->throughput_chart()->point_count() > 0);
+        QVERIFY(page->latency_chart()->point_count() > 0);
     }
 
     void cancelKeepsWhatWasMeasured() {

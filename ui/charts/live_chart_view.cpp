@@ -55,6 +55,8 @@ void LiveChartView::append(double x, double y) {
 
 int LiveChartView::point_count() const { return points_; }
 
+int LiveChartView::current_series_points() const { return current_ ? static_cast<int>(current_->count()) : 0; }
+
 void LiveChartView::grow_axes(double x, double y) {
     // Grow in steps so the axes do not jump at every point.
     if (x > x_max_) {

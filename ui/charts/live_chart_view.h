@@ -18,6 +18,8 @@ public:
     void begin_series(const QString& name);
     void append(double x, double y);
     int point_count() const;
+    // Points of the series begun last (0 before the first point).
+    int current_series_points() const;
 
 private:
     void grow_axes(double x, double y);

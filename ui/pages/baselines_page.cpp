@@ -1,17 +1,22 @@
 #include "ui/pages/baselines_page.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QMetaObject>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include "app/legacy/importer.h"
+#include "db/run_store.h"
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
 #include "ui/models/baseline_model.h"
@@ -21,25 +26,71 @@ namespace tbui {
 BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
     // External programs.
     auto* programs_box = new QGroupBox(tr("External programs (llama.cpp / bitnet.cpp llama-bench)"));
-    auto* programs_layout = new QHBoxLayout(programs_box);
+    auto* programs_outer = new QVBoxLayout(programs_box);
+    auto* programs_layout = new QHBoxLayout;
     programs_ = new QListWidget;
     programs_->addItems(AppSettings::llama_bench_paths());
+    if (programs_->count() > 0) programs_->setCurrentRow(0);
     auto* buttons = new QVBoxLayout;
     auto* add = new QPushButton(tr("Add…"));
     auto* remove = new QPushButton(tr("Remove"));
     run_now_ = new QPushButton(QIcon(":/icons/start.svg"), tr("Run baseline now"));
-    // The core's legacy runner (app/legacy/llama_bench_runner.h) is not part of this build yet.
-    run_now_->setEnabled(false);
-    run_now_->setToolTip(tr("Not available yet: this build has no runner for external programs "
-                            "(app/legacy/llama_bench_runner.h). Run llama-bench yourself with -o json and import the file."));
+    run_now_->setObjectName("runBaselineButton");
     buttons->addWidget(add);
     buttons->addWidget(remove);
     buttons->addWidget(run_now_);
     buttons->addStretch();
     programs_layout->addWidget(programs_, 1);
     programs_layout->addLayout(buttons);
+    programs_outer->addLayout(programs_layout);
+    // What the program runs: llama-bench -m MODEL -p N -n N -r N -o json.
+    auto* run_row = new QHBoxLayout;
+    baseline_model_ = new QLineEdit;
+    baseline_model_->setPlaceholderText(tr("model.gguf for llama-bench"));
+    const QStringList recent = AppSettings::recent_models();
+    if (!recent.isEmpty()) baseline_model_->setText(recent.front());
+    auto* browse = new QPushButton(tr("Browse…"));
+    baseline_prompt_ = new QSpinBox;
+    baseline_prompt_->setRange(0, 1 << 20);
+    baseline_prompt_->setValue(512);
+    baseline_gen_ = new QSpinBox;
+    baseline_gen_->setRange(0, 1 << 20);
+    baseline_gen_->setValue(128);
+    baseline_reps_ = new QSpinBox;
+    baseline_reps_->setRange(1, 1000);
+    baseline_reps_->setValue(5);
+    baseline_timeout_ = new QDoubleSpinBox;
+    baseline_timeout_->setRange(1, 86400);
+    baseline_timeout_->setDecimals(0);
+    baseline_timeout_->setValue(3600);
+    baseline_timeout_->setSuffix(tr(" s"));
+    run_row->addWidget(new QLabel(tr("Model")));
+    run_row->addWidget(baseline_model_, 1);
+    run_row->addWidget(browse);
+    run_row->addWidget(new QLabel(tr("-p")));
+    run_row->addWidget(baseline_prompt_);
+    run_row->addWidget(new QLabel(tr("-n")));
+    run_row->addWidget(baseline_gen_);
+    run_row->addWidget(new QLabel(tr("-r")));
+    run_row->addWidget(baseline_reps_);
+    run_row->addWidget(new QLabel(tr("Timeout")));
+    run_row->addWidget(baseline_timeout_);
+    programs_outer->addLayout(run_row);
+    baseline_result_ = new QLabel;
+    baseline_result_->setWordWrap(true);
+    baseline_result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    programs_outer->addWidget(baseline_result_);
     connect(add, &QPushButton::clicked, this, &BaselinesPage::add_program);
     connect(remove, &QPushButton::clicked, this, &BaselinesPage::remove_program);
+    connect(run_now_, &QPushButton::clicked, this, &BaselinesPage::run_baseline);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Model for llama-bench"), baseline_model_->text(),
+                                                          tr("GGUF models (*.gguf);;All files (*)"));
+        if (!path.isEmpty()) baseline_model_->setText(path);
+    });
+    connect(baseline_model_, &QLineEdit::textChanged, this, &BaselinesPage::update_run_button);
+    connect(programs_, &QListWidget::currentRowChanged, this, &BaselinesPage::update_run_button);
+    update_run_button();
 
     // Import.
     auto* import_box = new QGroupBox(tr("Import result files"));
@@ -92,6 +143,94 @@ BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(par
     reload();
 }
 
+BaselinesPage::~BaselinesPage() {
+    if (baseline_cancel_) baseline_cancel_->store(true);
+    if (baseline_thread_.joinable()) baseline_thread_.join();
+}
+
+void BaselinesPage::update_run_button() {
+    if (!run_now_) return;
+    const bool has_program = programs_->count() > 0;
+    const bool has_model = !baseline_model_->text().trimmed().isEmpty();
+    run_now_->setEnabled(has_program && has_model && !baseline_running());
+    if (baseline_running())
+        run_now_->setToolTip(tr("A baseline is running."));
+    else if (!has_program)
+        run_now_->setToolTip(tr("Add a llama-bench executable first."));
+    else if (!has_model)
+        run_now_->setToolTip(tr("Choose the model file llama-bench should run."));
+    else
+        run_now_->setToolTip(tr("Run the selected llama-bench (-o json) on the model and store its results as baseline runs."));
+}
+
+void BaselinesPage::set_programs(const QStringList& paths) {
+    programs_->clear();
+    programs_->addItems(paths);
+    if (programs_->count() > 0) programs_->setCurrentRow(0);
+    save_programs();
+    update_run_button();
+}
+
+void BaselinesPage::set_baseline_model(const QString& path) { baseline_model_->setText(path); }
+
+void BaselinesPage::set_baseline_timeout_s(double seconds) { baseline_timeout_->setValue(seconds); }
+
+void BaselinesPage::run_baseline() {
+    if (baseline_running() || programs_->count() == 0) return;
+    const QListWidgetItem* item = programs_->currentItem() ? programs_->currentItem() : programs_->item(0);
+    bench::LlamaBenchRunSpec spec;
+    spec.program = item->text().toStdString();
+    spec.model_path = baseline_model_->text().trimmed().toStdString();
+    spec.n_prompt = baseline_prompt_->value();
+    spec.n_gen = baseline_gen_->value();
+    spec.repetitions = baseline_reps_->value();
+    spec.timeout_s = baseline_timeout_->value();
+    spec.threads = AppSettings::default_threads();
+    const QString program = item->text();
+    baseline_result_->setText(tr("Running %1 (timeout %2 s)…").arg(program).arg(spec.timeout_s));
+    emit context_->statusMessage(tr("Baseline running: %1").arg(program));
+    baseline_cancel_ = std::make_shared<std::atomic<bool>>(false);
+    // Its own thread and store connection: a baseline can take minutes and must not hold the
+    // store worker that the other pages read through.
+    baseline_thread_ = std::thread([this, spec, program, path = context_->db_path().toStdString(), cancel = baseline_cancel_] {
+        bench::LlamaBenchRunOutcome outcome;
+        try {
+            tbdb::RunStore store(path);
+            outcome = bench::run_llama_bench(spec, store, cancel.get());
+        } catch (const std::exception& e) {
+            outcome.error = std::string("could not store the baseline: ") + e.what();
+        } catch (...) {
+            outcome.error = "unknown error while running the baseline";
+        }
+        // Dropped by Qt if the page is gone (its destructor joins this thread first anyway).
+        QMetaObject::invokeMethod(this, [this, outcome, program] { on_baseline_done(outcome, program); },
+                                  Qt::QueuedConnection);
+    });
+    update_run_button();
+}
+
+void BaselinesPage::on_baseline_done(const bench::LlamaBenchRunOutcome& outcome, const QString& program) {
+    if (baseline_thread_.joinable()) baseline_thread_.join();   // it has posted its last event
+    if (outcome.ok()) {
+        QStringList tests;
+        for (const auto& r : outcome.runs) {
+            QString figure;
+            for (const auto& m : r.metrics)
+                if (m.value && m.unit == "tok/s" && figure.isEmpty()) figure = QStringLiteral("%1 %2").arg(*m.value, 0, 'f', 1).arg(QString::fromStdString(m.unit));
+            tests << QStringLiteral("%1 %2").arg(QString::fromStdString(r.workload), figure).trimmed();
+        }
+        last_baseline_ = tr("%1: %2 run(s) stored (%3).").arg(program).arg(outcome.runs.size()).arg(tests.join(", "));
+        emit context_->statusMessage(last_baseline_);
+    } else {
+        last_baseline_ = tr("Baseline failed: %1 (stored as a failed run)").arg(QString::fromStdString(outcome.error));
+        emit context_->errorRaised(last_baseline_);
+    }
+    baseline_result_->setText(last_baseline_);
+    update_run_button();
+    if (!outcome.runs.empty()) emit context_->storeChanged();
+    emit baselineFinished(outcome.ok());
+}
+
 void BaselinesPage::reload() {
     const quint64 generation = ++generation_;
     context_->store().query(
@@ -116,12 +255,15 @@ void BaselinesPage::add_program() {
     const QString path = QFileDialog::getOpenFileName(this, tr("llama-bench executable"));
     if (path.isEmpty()) return;
     programs_->addItem(path);
+    programs_->setCurrentRow(programs_->count() - 1);
     save_programs();
+    update_run_button();
 }
 
 void BaselinesPage::remove_program() {
     delete programs_->currentItem();
     save_programs();
+    update_run_button();
 }
 
 void BaselinesPage::save_programs() {

@@ -2,12 +2,21 @@
 // Baselines page: configured external programs (llama-bench paths), "run baseline now",
 // importing result files (llama-bench json/jsonl/csv/sql output, our CSV/JSON exports) and the
 // pinned baselines with unpin.
+#include <atomic>
+#include <memory>
+#include <thread>
+
 #include <QStringList>
 #include <QWidget>
 
+#include "app/legacy/llama_bench_runner.h"
+
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
+class QSpinBox;
 class QPushButton;
 class QTableView;
 
@@ -20,6 +29,7 @@ class BaselinesPage : public QWidget {
     Q_OBJECT
 public:
     explicit BaselinesPage(AppContext* context, QWidget* parent = nullptr);
+    ~BaselinesPage() override;   // cancels a running baseline and waits for its thread
 
     BaselineModel* model() const { return model_; }
     QPushButton* run_baseline_button() const { return run_now_; }
@@ -27,11 +37,21 @@ public:
     void import_files(const QStringList& paths);
     QString last_import_summary() const { return last_import_; }
 
+    // "Run baseline now": runs the selected (else the first) program on the model on a worker
+    // thread with its own store connection; the outcome goes to the page and the banner.
+    void run_baseline();
+    bool baseline_running() const { return baseline_thread_.joinable(); }
+    void set_programs(const QStringList& paths);   // replaces the list and saves it
+    void set_baseline_model(const QString& path);
+    void set_baseline_timeout_s(double seconds);
+    QString last_baseline_summary() const { return last_baseline_; }
+
 public slots:
     void reload();
 
 signals:
     void importFinished(int runs);
+    void baselineFinished(bool ok);
 
 private:
     void add_program();
@@ -39,6 +59,8 @@ private:
     void save_programs();
     void unpin_selected();
     void pin_implementation();
+    void update_run_button();
+    void on_baseline_done(const bench::LlamaBenchRunOutcome& outcome, const QString& program);
 
     AppContext* context_;
     QListWidget* programs_ = nullptr;
@@ -48,6 +70,15 @@ private:
     QTableView* table_ = nullptr;
     QComboBox* implementations_ = nullptr;
     QString last_import_;
+    QLineEdit* baseline_model_ = nullptr;
+    QSpinBox* baseline_prompt_ = nullptr;
+    QSpinBox* baseline_gen_ = nullptr;
+    QSpinBox* baseline_reps_ = nullptr;
+    QDoubleSpinBox* baseline_timeout_ = nullptr;
+    QLabel* baseline_result_ = nullptr;
+    QString last_baseline_;
+    std::thread baseline_thread_;
+    std::shared_ptr<std::atomic<bool>> baseline_cancel_;
     quint64 generation_ = 0;
 };
 

@@ -73,6 +73,7 @@ private:
     void on_request_done(quint64 job, qint64 run_id, const tbdb::RequestRecord& r);
     void on_throughput(quint64 job, qint64 run_id, double t_s, double tok_s);
     void on_workload_finished(quint64 job, int index, const tbdb::RunRecord& run);
+    void add_final_throughput_point(const tbdb::RunRecord& run);
     void on_job_failed(quint64 job, const QString& error);
     void on_job_finished(quint64 job, bool cancelled);
 

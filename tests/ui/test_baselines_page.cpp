@@ -1,0 +1,96 @@
+// Baselines page "Run baseline now": enabled only with a program and a model; a llama-bench
+// stand-in stores its runs; a hanging program is killed at the timeout with a clear message in
+// the banner and a stored failed run; the window never blocks meanwhile.
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "db/run_store.h"
+#include "tests/ui/ui_test_support.h"
+#include "ui/app/main_window.h"
+#include "ui/pages/baselines_page.h"
+
+using namespace tbui;
+
+namespace {
+QString helper(const char* name) { return QStringLiteral(TB_TEST_HELPER_DIR "/") + name; }
+QString model() { return QStringLiteral(TB_FIXTURES_DIR "/tiny-tq2_0.gguf"); }
+}  // namespace
+
+class TestBaselinesPage : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        tbtest::isolate_settings(dir_.filePath("settings"));
+    }
+
+    void buttonNeedsProgramAndModel() {
+        MainWindow window(dir_.filePath("enable.sqlite"));
+        BaselinesPage* page = window.baselines_page();
+        page->set_programs({});
+        page->set_baseline_model(model());
+        QVERIFY(!page->run_baseline_button()->isEnabled());
+        page->set_programs({helper("fake-llama-bench.sh")});
+        QVERIFY(page->run_baseline_button()->isEnabled());
+        page->set_baseline_model("");
+        QVERIFY(!page->run_baseline_button()->isEnabled());
+    }
+
+    void runStoresTheBaselineRuns() {
+        const QString db = dir_.filePath("run.sqlite");
+        MainWindow window(db);
+        BaselinesPage* page = window.baselines_page();
+        page->set_programs({helper("fake-llama-bench.sh")});
+        page->set_baseline_model(model());
+        QSignalSpy done(page, &BaselinesPage::baselineFinished);
+        QTest::mouseClick(page->run_baseline_button(), Qt::LeftButton);
+        QVERIFY(page->baseline_running());
+        QVERIFY(!page->run_baseline_button()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY2(done.at(0).at(0).toBool(), qPrintable(page->last_baseline_summary()));
+        QVERIFY(page->last_baseline_summary().contains("run(s) stored"));
+        QVERIFY(page->run_baseline_button()->isEnabled());
+        tbdb::RunStore store(db.toStdString());
+        const auto runs = store.list_runs();
+        QVERIFY(!runs.empty());
+        for (const auto& r : runs) QCOMPARE(QString::fromStdString(r.status), QStringLiteral("completed"));
+    }
+
+    void hangingProgramTimesOutWithAClearMessage() {
+        const QString db = dir_.filePath("hang.sqlite");
+        MainWindow window(db);
+        BaselinesPage* page = window.baselines_page();
+        page->set_programs({helper("hang.sh")});
+        page->set_baseline_model(model());
+        page->set_baseline_timeout_s(1);
+        QSignalSpy done(page, &BaselinesPage::baselineFinished);
+        page->run_baseline();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY(!done.at(0).at(0).toBool());
+        QVERIFY2(window.banner_text().contains("Baseline failed"), qPrintable(window.banner_text()));
+        QVERIFY2(window.banner_text().contains("hang.sh"), qPrintable(window.banner_text()));
+        tbdb::RunStore store(db.toStdString());
+        const auto runs = store.list_runs();
+        QCOMPARE(runs.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(runs.front().status), QStringLiteral("failed"));
+    }
+
+    void missingModelIsNamed() {
+        MainWindow window(dir_.filePath("missing.sqlite"));
+        BaselinesPage* page = window.baselines_page();
+        page->set_programs({helper("fake-llama-bench.sh")});
+        page->set_baseline_model(dir_.filePath("no-such-model.gguf"));
+        QSignalSpy done(page, &BaselinesPage::baselineFinished);
+        page->run_baseline();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY(!done.at(0).at(0).toBool());
+        QVERIFY2(page->last_baseline_summary().contains("no-such-model.gguf"), qPrintable(page->last_baseline_summary()));
+    }
+};
+
+QTEST_MAIN(TestBaselinesPage)
+#include "test_baselines_page.moc"
