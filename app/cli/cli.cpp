@@ -104,7 +104,18 @@ int run(int argc, char** argv) {
                "\nExit codes: 0 ok, 1 run failed, 2 bad usage, 3 missing/corrupt input, 4 database error, 130 cancelled.");
     app.require_subcommand(0, 1);
     std::string default_db = tbdb::RunStore::default_path();
-    app.add_option("--db", default_db, "SQLite database for the default run");
+    auto* top_db = app.add_option("--db", default_db, "SQLite database (before a subcommand: for it too)");
+    // `ternbench --db X list` must not silently use the default database: a subcommand without
+    // its own --db takes the one given before it.
+    struct SubDb {
+        CLI::App* cmd;
+        CLI::Option* opt;
+        std::string* target;
+    };
+    std::vector<SubDb> sub_dbs;
+    auto add_db = [&sub_dbs](CLI::App* cmd, std::string& target) {
+        sub_dbs.push_back({cmd, cmd->add_option("--db", target, "SQLite database"), &target});
+    };
 
     // run
     RunArgs ra;
@@ -141,7 +152,7 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--kernel", sp.kernel, "Kernel set: auto|scalar|avx2|avx512");
     run_cmd->add_option("--n-ctx", sp.n_ctx, "Context length (0: engine default)");
     run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
-    run_cmd->add_option("--db", ra.db, "SQLite database");
+    add_db(run_cmd, ra.db);
     run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");
 
     // history
@@ -150,15 +161,15 @@ int run(int argc, char** argv) {
     auto* list_cmd = app.add_subcommand("list", "List stored runs");
     list_cmd->add_option("--workload", ha.workload, "Only this workload");
     list_cmd->add_option("--last", ha.last, "Only the newest N")->check(int_at_least(1));
-    list_cmd->add_option("--db", ha.db, "SQLite database");
+    add_db(list_cmd, ha.db);
     list_cmd->add_flag("--json", ha.json, "Machine-readable");
     auto* show_cmd = app.add_subcommand("show", "Show one run (id or uuid)");
     show_cmd->add_option("run", ha.refs, "Run id or uuid")->required()->expected(1);
-    show_cmd->add_option("--db", ha.db, "SQLite database");
+    add_db(show_cmd, ha.db);
     show_cmd->add_flag("--json", ha.json, "Machine-readable");
     auto* cmp_cmd = app.add_subcommand("compare", "Compare two runs: ratio of medians with CI, Mann-Whitney U");
     cmp_cmd->add_option("runs", ha.refs, "BASELINE CURRENT (ids or uuids)")->required()->expected(2);
-    cmp_cmd->add_option("--db", ha.db, "SQLite database");
+    add_db(cmp_cmd, ha.db);
     cmp_cmd->add_flag("--json", ha.json, "Machine-readable");
 
     ExportArgs ea;
@@ -170,14 +181,14 @@ int run(int argc, char** argv) {
     exp_cmd->add_option("--workload", ea.workload, "Only this workload");
     exp_cmd->add_option("--baseline", ea.baseline, "Baseline run id or implementation (default: the pin)");
     exp_cmd->add_option("--out,-o", ea.out, "Output file")->required();
-    exp_cmd->add_option("--db", ea.db, "SQLite database");
+    add_db(exp_cmd, ea.db);
 
     std::string import_file, import_format = "auto", import_impl, import_db = tbdb::RunStore::default_path();
     auto* imp_cmd = app.add_subcommand("import", "Import llama-bench json/jsonl/csv/sql output or our own exports");
     imp_cmd->add_option("file", import_file, "Results file")->required();
     imp_cmd->add_option("--format", import_format, "auto|json|jsonl|csv|sql|ternbench-json|ternbench-csv");
     imp_cmd->add_option("--implementation", import_impl, "Implementation name for llama-bench files");
-    imp_cmd->add_option("--db", import_db, "SQLite database");
+    add_db(imp_cmd, import_db);
 
     auto* base_cmd = app.add_subcommand("baseline", "External baselines and pins");
     base_cmd->require_subcommand(1);
@@ -192,22 +203,22 @@ int run(int argc, char** argv) {
     brun->add_option("-r", ba.reps, "Repetitions")->check(int_at_least(1));
     brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (default 3600)")->check(positive_real());
     brun->add_option("--implementation", ba.implementation, "Name (default: detected from the output)");
-    brun->add_option("--db", ba.db, "SQLite database");
+    add_db(brun, ba.db);
     brun->add_flag("--json", ba.json, "Machine-readable");
     std::string pin_ref, pin_db = tbdb::RunStore::default_path();
     auto* bpin = base_cmd->add_subcommand("pin", "Pin a run (id) or an implementation as the baseline");
     bpin->add_option("ref", pin_ref, "Run id or implementation name")->required();
-    bpin->add_option("--db", pin_db, "SQLite database");
+    add_db(bpin, pin_db);
     bool blist_json = false;
     auto* blist = base_cmd->add_subcommand("list", "List pins");
-    blist->add_option("--db", pin_db, "SQLite database");
+    add_db(blist, pin_db);
     blist->add_flag("--json", blist_json, "Machine-readable");
 
     std::string check_db = tbdb::RunStore::default_path();
     auto* db_cmd = app.add_subcommand("db", "Database maintenance");
     db_cmd->require_subcommand(1);
     auto* db_check = db_cmd->add_subcommand("check", "PRAGMA integrity_check");
-    db_check->add_option("--db", check_db, "SQLite database");
+    add_db(db_check, check_db);
 
     // engine tools
     std::string info_file;
@@ -268,6 +279,9 @@ int run(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+        if (top_db->count() > 0)
+            for (const auto& sub : sub_dbs)  // several subcommands share a target: only the parsed one
+                if (sub.cmd->parsed() && sub.opt->count() == 0) *sub.target = default_db;
         if (!sweep_threads.empty()) sp.sweep_threads = parse_int_list(sweep_threads, "--sweep-threads");
         if (!sweep_conc.empty()) sp.sweep_concurrency = parse_int_list(sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {

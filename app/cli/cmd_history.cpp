@@ -219,9 +219,22 @@ int cmd_import(const std::string& db, const std::string& file, const std::string
     }
     for (const auto& w : res.warnings) std::cerr << "warning: " << w << "\n";
     tbdb::RunStore store(db);
-    const auto ids = store.insert_runs(res.runs);
-    std::cout << "imported " << ids.size() << " run(s) from " << file << " (" << import_format_name(res.format) << "):";
+    // Imported runs carry a uuid derived from their content (or their own, for our exports):
+    // a run already stored is skipped and named, instead of failing the whole import.
+    std::vector<tbdb::RunRecord> fresh;
+    std::vector<int64_t> already;
+    for (auto& r : res.runs) {
+        if (auto existing = r.uuid.empty() ? std::nullopt : store.load_run(r.uuid)) already.push_back(existing->id);
+        else fresh.push_back(std::move(r));
+    }
+    const auto ids = store.insert_runs(fresh);
+    std::cout << "imported " << ids.size() << " run(s) from " << file << " (" << import_format_name(res.format) << ")";
+    if (!ids.empty()) std::cout << ":";
     for (auto id : ids) std::cout << " #" << id;
+    if (!already.empty()) {
+        std::cout << "; " << already.size() << " already stored:";
+        for (auto id : already) std::cout << " #" << id;
+    }
     std::cout << std::endl;
     return kOk;
 }

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
 #include <nlohmann/json.hpp>
 
 #include "app/legacy/llama_bench_parser.h"
@@ -98,6 +100,9 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
             if (!cpu.empty()) r.host.cpu_model = cpu;
             if (r.started_at.empty()) r.started_at = started;
             if (r.finished_at.empty()) r.finished_at = iso_utc_now();
+            // Running it is a new measurement: the content-derived uuid (which makes importing a
+            // file twice detectable) would collide when a program prints the same output twice.
+            r.uuid = boost::uuids::to_string(boost::uuids::random_generator()());
         }
         store.insert_runs(parsed.runs);
         out.runs = std::move(parsed.runs);

@@ -174,6 +174,44 @@ private slots:
         QVERIFY2(single.err.contains("do not fit the context"), single.err.constData());
     }
 
+    // Regression: importing a file twice failed with "UNIQUE constraint failed: runs.uuid"
+    // (exit 4), and a llama-bench printing the same output twice could not be stored again.
+    void repeated_import_and_baseline_run() {
+        const QString db = dir_.filePath("repeat.sqlite");
+        const QString file = fixture("llama-bench/llamacpp-tiny-tq2_0.json");
+        auto first = ternbench({"import", file, "--db", db});
+        QVERIFY2(first.code == 0, first.err.constData());
+        auto again = ternbench({"import", file, "--db", db});
+        QVERIFY2(again.code == 0, again.err.constData());
+        QVERIFY2(again.out.contains("imported 0 run(s)") && again.out.contains("already stored"),
+                 again.out.constData());
+        const QString fake = QString(TB_TEST_HELPER_DIR) + "/fake-llama-bench.sh";
+        for (int i = 0; i < 2; ++i) {
+            auto b = ternbench({"baseline", "run", "--llama-bench", fake, "--model", fixture("tiny-tq2_0.gguf"),
+                                "--db", db, "--json"});
+            QVERIFY2(b.code == 0, b.err.constData());
+        }
+        auto list = parse(ternbench({"list", "--db", db, "--json"}).out);
+        const size_t per_file = list["runs"].size() / 3;
+        QVERIFY(per_file > 0);
+        QCOMPARE(list["runs"].size(), 3 * per_file);  // the import once, then two measured runs
+        auto check = ternbench({"db", "check", "--db", db});
+        QCOMPARE(check.code, 0);
+    }
+
+    // Regression: `ternbench --db X list` ignored X and read (and created) the default database.
+    void db_before_subcommand_is_used() {
+        const QString db = dir_.filePath("top-level.sqlite");
+        auto imp = ternbench({"--db", db, "import", fixture("llama-bench/llamacpp-tiny-tq2_0.json")});
+        QVERIFY2(imp.code == 0, imp.err.constData());
+        QVERIFY(QFile::exists(db));
+        auto list = parse(ternbench({"--db", db, "list", "--json"}).out);
+        QVERIFY(!list["runs"].empty());
+        // A subcommand's own --db still wins.
+        auto other = parse(ternbench({"--db", db, "list", "--json", "--db", dir_.filePath("other.sqlite")}).out);
+        QVERIFY(other["runs"].empty());
+    }
+
     void missing_model_exit_3_and_failed_run() {
         const QString missing = dir_.filePath("absent/model.gguf");
         auto r = ternbench({"run", "--workload", "pp", "--model", missing, "--db", db_, "--json"});

@@ -24,6 +24,18 @@ void reset(QChart* chart) {
         delete axis;
     }
 }
+// Legend entries share one row: "#id implementation" fits where the full run label is elided.
+// Colours by position (reference first), from a strong colour-blind-safe set: the shared
+// first-use palette can hand a run its pale yellow, unreadable on white.
+QColor run_color(size_t index) {
+    static const QColor colors[] = {QColor(0x00, 0x72, 0xb2), QColor(0xd5, 0x5e, 0x00), QColor(0x00, 0x9e, 0x73),
+                                    QColor(0xcc, 0x79, 0xa7), QColor(0x56, 0xb4, 0xe9), QColor(0xe6, 0x9f, 0x00)};
+    return colors[index % std::size(colors)];
+}
+
+QString chart_label(const tbdb::RunRecord& run) {
+    return QStringLiteral("#%1 %2").arg(run.id).arg(QString::fromStdString(run.implementation));
+}
 }  // namespace
 
 void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& runs) {
@@ -38,14 +50,16 @@ void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& 
         if (!v || *v == 0.0) continue;
         figures.push_back(static_cast<KeyFigure>(f));
         const KeyFigureInfo& info = key_figure_info(static_cast<KeyFigure>(f));
-        categories << QStringLiteral("%1 (%2)").arg(QObject::tr(info.label), QString::fromLatin1(info.unit));
+        // No unit: the bars are ratios, and a long category label gets elided.
+        categories << QObject::tr(info.label);
     }
     auto* series = new QBarSeries;
     double top = 1.0;
-    for (const auto& run : runs) {
-        const QString label = QString::fromStdString(run_label(run));
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const auto& run = runs[i];
+        const QString label = chart_label(run);
         auto* set = new QBarSet(label);
-        set->setColor(series_color(label));
+        set->setColor(run_color(i));
         for (KeyFigure f : figures) {
             const auto ref = key_figure(runs[0].metrics, f);
             const auto v = key_figure(run.metrics, f);
@@ -65,7 +79,8 @@ void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& 
     auto* y_axis = new QValueAxis;
     y_axis->setTitleText(QObject::tr("× reference"));
     y_axis->setRange(0, top * 1.2);
-    y_axis->setLabelFormat("%.2f");
+    y_axis->applyNiceNumbers();
+    y_axis->setLabelFormat("%.1f");
     chart->addAxis(x_axis, Qt::AlignBottom);
     chart->addAxis(y_axis, Qt::AlignLeft);
     series->attachAxis(x_axis);
@@ -80,21 +95,23 @@ int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& ru
     x_axis->setTitleText(QObject::tr("E2E latency (ms)"));
     x_axis->setLabelFormat("%g");
     auto* y_axis = new QValueAxis;
-    y_axis->setTitleText(QObject::tr("Fraction of requests ≤ x"));
+    y_axis->setTitleText(QObject::tr("Share ≤ x"));
     y_axis->setRange(0, 1);
+    y_axis->setTickCount(6);   // 0, 0.2, ... 1: exact with one decimal
     y_axis->setLabelFormat("%.1f");
     chart->addAxis(x_axis, Qt::AlignBottom);
     chart->addAxis(y_axis, Qt::AlignLeft);
     double x_max = 0;
     int plotted = 0;
-    for (const auto& run : runs) {
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const auto& run = runs[i];
         std::vector<double> lat = request_latencies(run);
         if (lat.empty()) continue;
         std::sort(lat.begin(), lat.end());
-        const QString label = QString::fromStdString(run_label(run));
+        const QString label = chart_label(run);
         auto* series = new QLineSeries;
         series->setName(label);
-        QPen pen(series_color(label));
+        QPen pen(run_color(i));
         pen.setWidthF(2);
         series->setPen(pen);
         // Empirical CDF as a step function.

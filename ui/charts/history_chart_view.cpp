@@ -5,6 +5,8 @@
 #include <tuple>
 
 #include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QToolTip>
@@ -64,7 +66,8 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
     qint64 t_min = std::numeric_limits<qint64>::max(), t_max = std::numeric_limits<qint64>::min();
     double y_max = 0;
     auto* flagged = new QScatterSeries;
-    flagged->setName(tr("regression (robust z, last %1 comparable runs)").arg(bench::RegressionOptions{}.window));
+    // Short: the legend truncates long names; the method is explained under the chart.
+    flagged->setName(tr("regression"));
     flagged->setColor(regression_color());
     flagged->setBorderColor(regression_color());
     flagged->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
@@ -81,7 +84,8 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
         for (size_t f = 0; f < figures.size(); ++f) {
             auto* series = new QLineSeries;
             QString label = name;
-            if (latency) label += f == 0 ? QStringLiteral(" p50") : QStringLiteral(" p95");
+            // p50 is the solid line the title names; only p95 is spelled out (legend space).
+            if (latency && f == 1) label += QStringLiteral(" p95");
             if (pinned) label += tr(" (baseline)");
             series->setName(label);
             QPen pen(series_color(name));
@@ -119,6 +123,9 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
             chart->addSeries(series);
             series->attachAxis(x_axis);
             series->attachAxis(y_axis);
+            // One legend entry per implementation: p95 shares its colour, the title names the style.
+            if (f == 1)
+                for (QLegendMarker* marker : chart->legend()->markers(series)) marker->setVisible(false);
             add_series(series, std::move(ids));
         }
     }
@@ -151,6 +158,8 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
     if (t_min <= t_max) {
         const qint64 pad = std::max<qint64>((t_max - t_min) / 20, 60'000);
         x_axis->setRange(QDateTime::fromMSecsSinceEpoch(t_min - pad), QDateTime::fromMSecsSinceEpoch(t_max + pad));
+        // Days apart: the time of day is noise on the axis (the tooltip has it).
+        x_axis->setFormat(t_max - t_min > 2 * 86'400'000LL ? QStringLiteral("MMM d") : QStringLiteral("MM-dd HH:mm"));
         y_axis->setRange(0, y_max > 0 ? y_max * 1.1 : 1);
         y_axis->applyNiceNumbers();
     } else {
