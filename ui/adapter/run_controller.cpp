@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "db/run_store.h"
+#include "ui/adapter/open_store.h"
 #include "ui/adapter/run_adapter.h"
 
 namespace tbui {
@@ -24,7 +25,7 @@ quint64 RunController::start(const QString& db_path, std::vector<bench::Benchmar
         RunAdapter adapter(this, job, static_cast<int>(specs.size()));
         bool cancelled = false;
         try {
-            tbdb::RunStore store(path);
+            tbdb::RunStore store = open_store_retrying(path);
             bench::Runner runner(store);
             for (size_t i = 0; i < specs.size(); ++i) {
                 if (cancel->load()) { cancelled = true; break; }

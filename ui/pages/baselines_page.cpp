@@ -17,11 +17,13 @@
 
 #include "app/legacy/importer.h"
 #include "db/run_store.h"
+#include "ui/adapter/open_store.h"
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
 #include "ui/models/baseline_model.h"
 
 namespace tbui {
+
 
 BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
     // External programs.
@@ -195,7 +197,7 @@ void BaselinesPage::run_baseline() {
     baseline_thread_ = std::thread([this, spec, program, path = context_->db_path().toStdString(), cancel = baseline_cancel_] {
         bench::LlamaBenchRunOutcome outcome;
         try {
-            tbdb::RunStore store(path);
+            tbdb::RunStore store = open_store_retrying(path);
             outcome = bench::run_llama_bench(spec, store, cancel.get());
         } catch (const std::exception& e) {
             outcome.error = std::string("could not store the baseline: ") + e.what();
@@ -222,7 +224,9 @@ void BaselinesPage::on_baseline_done(const bench::LlamaBenchRunOutcome& outcome,
         last_baseline_ = tr("%1: %2 run(s) stored (%3).").arg(program).arg(outcome.runs.size()).arg(tests.join(", "));
         emit context_->statusMessage(last_baseline_);
     } else {
-        last_baseline_ = tr("Baseline failed: %1 (stored as a failed run)").arg(QString::fromStdString(outcome.error));
+        last_baseline_ = outcome.runs.empty()
+                             ? tr("Baseline failed: %1").arg(QString::fromStdString(outcome.error))
+                             : tr("Baseline failed: %1 (stored as a failed run)").arg(QString::fromStdString(outcome.error));
         emit context_->errorRaised(last_baseline_);
     }
     baseline_result_->setText(last_baseline_);

@@ -496,11 +496,13 @@ void RunPage::on_progress(quint64 job, int index, int count, const bench::Progre
     if (job != job_) return;
     const double fraction = p.total > 0 ? std::clamp(static_cast<double>(p.done) / static_cast<double>(p.total), 0.0, 1.0) : 0.0;
     workload_progress_->setValue(static_cast<int>(fraction * 1000));
-    workload_progress_->setFormat(QStringLiteral("%1 — %2/%3 — ETA %4")
-                                      .arg(QString::fromStdString(p.phase))
-                                      .arg(p.done)
-                                      .arg(p.total)
-                                      .arg(format_duration(p.eta_s)));
+    const bool finished = p.total > 0 && p.done >= p.total;
+    workload_progress_->setFormat(finished ? QStringLiteral("%1 — %2/%3").arg(QString::fromStdString(p.phase)).arg(p.done).arg(p.total)
+                                           : QStringLiteral("%1 — %2/%3 — ETA %4")
+                                                 .arg(QString::fromStdString(p.phase))
+                                                 .arg(p.done)
+                                                 .arg(p.total)
+                                                 .arg(format_duration(p.eta_s)));
     // Overall: finished workloads plus the current one's fraction; the ETA extrapolates the
     // elapsed time linearly, so it is an estimate (workloads differ in cost).
     const double overall = count > 0 ? (index + fraction) / count : 0.0;
