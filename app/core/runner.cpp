@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <sstream>
 
@@ -95,25 +96,43 @@ std::vector<std::string> resolve_prompts(const BenchmarkSpec& spec) {
 }
 
 // Live tok/s every 500 ms from the token counter.
+// Runs fn on the loop's thread and waits for it.
+template <class F>
+void run_on_loop(boost::asio::io_context& io, F fn) {
+    std::promise<void> done;
+    boost::asio::post(io, [&] {
+        fn();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
 class ThroughputTicker {
 public:
     ThroughputTicker(boost::asio::io_context& io, RunEvents& ev) : timer_(io), ev_(ev) {}
     void start() { arm(); }
-    void stop() { timer_.cancel(); }
+    // Cancels the timer and reports the tokens since the last tick, so short runs get a point.
+    void stop() {
+        timer_.cancel();
+        tick();
+    }
 
 private:
     void arm() {
         timer_.expires_after(std::chrono::milliseconds(500));
         timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
-            const auto now = Clock::now();
-            const int64_t tokens = ev_.tokens();
-            const double dt = std::chrono::duration<double>(now - last_).count();
-            if (dt > 0) ev_.throughput(ev_.elapsed_s(), (tokens - last_tokens_) / dt);
-            last_ = now;
-            last_tokens_ = tokens;
+            tick();
             arm();
         });
+    }
+    void tick() {
+        const auto now = Clock::now();
+        const int64_t tokens = ev_.tokens();
+        const double dt = std::chrono::duration<double>(now - last_).count();
+        if (dt > 0 && tokens > last_tokens_) ev_.throughput(ev_.elapsed_s(), (tokens - last_tokens_) / dt);
+        last_ = now;
+        last_tokens_ = tokens;
     }
     boost::asio::steady_timer timer_;
     RunEvents& ev_;
@@ -204,16 +223,19 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                                      std::chrono::milliseconds(spec.sampler_interval_ms), t0);
         ThroughputTicker ticker(loop.io(), events);
         sampler.start();
-        boost::asio::post(loop.io(), [&ticker] { ticker.start(); });
+        run_on_loop(loop.io(), [&ticker] { ticker.start(); });
         try {
             workload(ctx);
         } catch (...) {
+            run_on_loop(loop.io(), [&ticker] { ticker.stop(); });
             sampler.stop();
             run.resources = sampler.samples();
             throw;
         }
+        // Synchronous: the ticker's timer is only touched on the loop thread and is stopped
+        // before it goes out of scope.
+        run_on_loop(loop.io(), [&ticker] { ticker.stop(); });
         sampler.stop();
-        boost::asio::post(loop.io(), [&ticker] { ticker.stop(); });
         run.resources = sampler.samples();
         add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
         const bool was_cancelled = cancel && cancel->load();

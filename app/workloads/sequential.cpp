@@ -10,7 +10,7 @@ namespace bench {
 namespace {
 
 // Runs the passes; returns early on cancel, keeping finished requests.
-void run_passes(WorkloadContext& ctx, bool stream_tokens, std::vector<double>& prefill_tok_s) {
+void run_passes(WorkloadContext& ctx, std::vector<double>& prefill_tok_s) {
     const auto prompts = tokenize_prompts(ctx);
     tern::SessionOptions so;
     so.threads = ctx.threads;
@@ -32,8 +32,10 @@ void run_passes(WorkloadContext& ctx, bool stream_tokens, std::vector<double>& p
             ctx.events.progress(phase, done, total);
             session.reset();
             const int req_index = warm ? -1 : index;
+            // Every measured request shows its text live; stream_tokens only decides
+            // whether the inter-token latency metrics are derived (add_latency_metrics).
             auto on_token = [&](const tern::TokenEvent& ev) {
-                if (stream_tokens && !warm) ctx.events.token(req_index, ev.piece, ev.time);
+                if (!warm) ctx.events.token(req_index, ev.piece, ev.time);
                 else ctx.events.count_tokens(1);
             };
             const auto res = tern::generate(session, prompt, generation_params(ctx, seq++),
@@ -57,7 +59,7 @@ void run_passes(WorkloadContext& ctx, bool stream_tokens, std::vector<double>& p
 
 void run_sequential_generation(WorkloadContext& ctx, bool stream_tokens) {
     std::vector<double> prefill;
-    run_passes(ctx, stream_tokens, prefill);
+    run_passes(ctx, prefill);
     add_latency_metrics(ctx, stream_tokens);
     add_prefill_series(ctx, prefill);
 }

@@ -59,10 +59,6 @@ private slots:
         QVERIFY(page->latency_chart()->point_count() > 0);
         // Live tok/s: ticks, or (for a run shorter than one tick) the run's measured average.
         QVERIFY(page->throughput_chart()->point_count() > 0);
-        // `single` does not forward token pieces to the observer today (app/workloads/single.cpp
-        // calls run_sequential_generation(ctx, false), so RunEvents::token is never called).
-        // When the core forwards them, this XPASSes: remove the QEXPECT_FAIL line.
-        QEXPECT_FAIL("", "app: the `single` workload reports no token pieces (see comment)", Continue);
         QVERIFY2(!page->streamed_text().isEmpty(), "no streamed text after a `single` run");
 
         HistoryPage* history = window.history_page();
