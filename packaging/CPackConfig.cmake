@@ -1,5 +1,5 @@
-# CPack: a .deb with the runtime Depends of Qt 6, Boost-free runtime (header-only), SQLite and
-# PCRE2, and a .tar.gz. Run `cpack` in the build tree.
+# CPack: a .deb with the runtime Depends of Qt 6, SQLite and PCRE2 (Boost and SQLiteCpp are
+# header-only or linked statically), and a .tar.gz. Run `cpack` in the build tree.
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/ternbench.desktop DESTINATION share/applications)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/io.github.ternbench.metainfo.xml DESTINATION share/metainfo)
 install(FILES ${CMAKE_SOURCE_DIR}/resources/icons/ternbench.svg
@@ -13,5 +13,5 @@ set(CPACK_GENERATOR "DEB;TGZ")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), libqt6charts6 (>= 6.4), libqt6svg6 (>= 6.4), qt6-qpa-plugins, libsqlite3-0 (>= 3.40), libsqlitecpp0 (>= 3.2), libpcre2-8-0 (>= 10.42), libstdc++6 (>= 12), libc6 (>= 2.36)")
+  "libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), libqt6charts6 (>= 6.4), libqt6svg6 (>= 6.4), qt6-qpa-plugins, libsqlite3-0 (>= 3.40), libpcre2-8-0 (>= 10.42), libstdc++6 (>= 12), libc6 (>= 2.36)")
 include(CPack)
