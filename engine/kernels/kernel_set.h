@@ -46,6 +46,14 @@ struct KernelSet {
     void (*axpy_f32)(float a, const float* x, float* y, int64_t n);          // y += a*x
     void (*axpy_f16_f32)(float a, const uint16_t* x, float* y, int64_t n);   // y += a*x
     void (*rmsnorm)(const float* x, const float* w, int64_t n, float eps, float* out);
+
+    // Softmax attention of one query row over n >= 1 key/value rows of one head (hd values each,
+    // float or F16 bits): out = sum_j softmax_j(scale * q.k_j) v_j. `scores` holds n floats of
+    // scratch. Float results may differ between sets in the last bits (summation order, exp).
+    void (*attend_f32)(const float* q, const float* keys, const float* values, int64_t n, int64_t hd,
+                       float scale, float* scores, float* out);
+    void (*attend_f16)(const float* q, const uint16_t* keys, const uint16_t* values, int64_t n, int64_t hd,
+                       float scale, float* scores, float* out);
 };
 
 // CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64).

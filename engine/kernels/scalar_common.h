@@ -63,4 +63,24 @@ inline float rms_scale(double sum_sq, int64_t n, float eps) {
     return 1.0f / std::sqrt(mean + eps);
 }
 
+// The reference attention of one query row (KernelSet::attend_*), over a set's own dot and
+// axpy: scores, max-subtracted exp, then the normalized weighted sum of the value rows.
+template <class W, class Dot, class Axpy>
+void attend_rows(const float* q, const W* keys, const W* values, int64_t n, int64_t hd, float scale,
+                 float* scores, float* out, Dot dot, Axpy axpy) {
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+        scores[j] = dot(keys + j * hd, q, hd) * scale;
+        mx = scores[j] > mx ? scores[j] : mx;
+    }
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j) {
+        scores[j] = std::exp(scores[j] - mx);
+        sum += scores[j];
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t i = 0; i < hd; ++i) out[i] = 0.0f;
+    for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, values + j * hd, out, hd);
+}
+
 }  // namespace tern::scalar_detail

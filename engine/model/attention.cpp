@@ -15,30 +15,14 @@ constexpr int64_t kQueryBlock = 16;
 
 struct Task { int64_t seq, head, row0, row1; };
 
-// Softmax attention of the query rows of one task over keys/values of one KV head (T = float
-// or F16 bits), keys at positions 0..pos of each row.
-template <class T>
+// The query rows of one task against the keys/values of one KV head (T = float or F16 bits),
+// each row over the keys at positions 0..pos.
+template <class T, class Attend>
 void attend(const Task& task, const float* q, float* out, int64_t q_stride, int64_t hd, float scale,
-            const ForwardWorkspace& ws, float* scores, const T* keys, const T* values,
-            float (*dot)(const T*, const float*, int64_t), void (*axpy)(float, const T*, float*, int64_t)) {
-    for (int64_t r = task.row0; r < task.row1; ++r) {
-        const float* qr = q + r * q_stride + task.head * hd;
-        float* o = out + r * q_stride + task.head * hd;
-        const int64_t n_keys = ws.row_pos[r] + 1;
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < n_keys; ++j) {
-            scores[j] = dot(keys + j * hd, qr, hd) * scale;
-            mx = std::max(mx, scores[j]);
-        }
-        float sum = 0.0f;
-        for (int64_t j = 0; j < n_keys; ++j) {
-            scores[j] = std::exp(scores[j] - mx);
-            sum += scores[j];
-        }
-        const float inv = 1.0f / sum;
-        std::fill(o, o + hd, 0.0f);
-        for (int64_t j = 0; j < n_keys; ++j) axpy(scores[j] * inv, values + j * hd, o, hd);
-    }
+            const ForwardWorkspace& ws, float* scores, const T* keys, const T* values, Attend attend_row) {
+    for (int64_t r = task.row0; r < task.row1; ++r)
+        attend_row(q + r * q_stride + task.head * hd, keys, values, ws.row_pos[r] + 1, hd, scale, scores,
+                   out + r * q_stride + task.head * hd);
 }
 }  // namespace
 
@@ -77,10 +61,10 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
             const int64_t base = kv.offset(layer, task.head / group, 0);
             if (kv.type == KvType::F16)
                 attend(task, q, out, q_stride, hd, scale, ws, scores, kv.k_f16() + base, kv.v_f16() + base,
-                       ks.dot_f16_f32, ks.axpy_f16_f32);
+                       ks.attend_f16);
             else
                 attend(task, q, out, q_stride, hd, scale, ws, scores, kv.k_f32() + base, kv.v_f32() + base,
-                       ks.dot_f32, ks.axpy_f32);
+                       ks.attend_f32);
         }
     };
     // Short contexts: waking the pool costs more than the attention itself.
