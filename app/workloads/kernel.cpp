@@ -1,6 +1,7 @@
 // `kernel`: every available kernel set on the model's real matrix shapes (decode m=1 and a
-// prefill-sized m), against the machine's read bandwidth measured in the same run:
-// GOPS, weight GB/s and % of the bandwidth roofline per (kernel, shape).
+// prefill-sized m), against the machine's read bandwidth and int8 multiply-add peak measured in
+// the same run: GOPS, weight GB/s, % of the bandwidth roof (decode is memory-bound) and % of the
+// compute roof (prefill/batched shapes are bound by the multiply-adds) per (kernel, shape).
 #include <set>
 
 #include "app/metrics/metric_builder.h"
@@ -32,6 +33,10 @@ void run_kernel(WorkloadContext& ctx) {
     const double bw = tern::measure_read_bandwidth_gbs(ctx.threads);
     metrics::MetricBuilder mb(ctx.run.metrics);
     mb.add("read_bandwidth_gbs", bw, "GB/s", 1, "streaming read, measured in this run");
+    ctx.events.progress("int8 peak", 0, 1);
+    const double peak = tern::measure_int8_peak_gops(ctx.threads);
+    if (peak > 0)  // 0 = no AVX2 here: not measurable, so not stored
+        mb.add("int8_peak_gops", peak, "GOPS", 1, "vpmaddubsw+vpaddw chains on every thread, measured in this run");
 
     tern::KernelBenchOptions opt;
     opt.shapes = shapes;
@@ -52,6 +57,8 @@ void run_kernel(WorkloadContext& ctx) {
         if (bw > 0)
             mb.add("roofline_pct_" + key, 100.0 * r.weight_gbs / bw, "%", r.repetitions,
                    "weight GB/s / measured read bandwidth");
+        if (peak > 0 && r.m > 1)
+            mb.add("compute_pct_" + key, 100.0 * r.gops / peak, "%", r.repetitions, "GOPS / measured int8 peak");
         ctx.run.samples.push_back({"median_s_" + key, "s", {r.median_seconds}});
     }
 }

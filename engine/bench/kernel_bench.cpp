@@ -82,6 +82,30 @@ __attribute__((target("avx2"))) uint64_t sum_avx2(const uint8_t* p, size_t bytes
 }
 #endif
 
+#if defined(__x86_64__)
+// Six independent vpmaddubsw + vpaddw chains (the AVX2 ternary kernels' inner pair), in
+// assembly so the compiler can neither hoist the loop-invariant products nor spill. One pass
+// = 6 x 32 multiply-adds.
+__attribute__((target("avx2"), noinline)) void maddubs_pairs(int64_t iterations) {
+    __asm__ volatile(
+        "vpxor %%xmm0, %%xmm0, %%xmm0\n vpxor %%xmm1, %%xmm1, %%xmm1\n"
+        "vpxor %%xmm10, %%xmm10, %%xmm10\n vpxor %%xmm11, %%xmm11, %%xmm11\n vpxor %%xmm12, %%xmm12, %%xmm12\n"
+        "vpxor %%xmm13, %%xmm13, %%xmm13\n vpxor %%xmm14, %%xmm14, %%xmm14\n vpxor %%xmm15, %%xmm15, %%xmm15\n"
+        "1:\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm2\n vpaddw %%ymm2, %%ymm10, %%ymm10\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm3\n vpaddw %%ymm3, %%ymm11, %%ymm11\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm4\n vpaddw %%ymm4, %%ymm12, %%ymm12\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm5\n vpaddw %%ymm5, %%ymm13, %%ymm13\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm6\n vpaddw %%ymm6, %%ymm14, %%ymm14\n"
+        "vpmaddubsw %%ymm0, %%ymm1, %%ymm7\n vpaddw %%ymm7, %%ymm15, %%ymm15\n"
+        "dec %0\n jnz 1b\n vzeroupper\n"
+        : "+r"(iterations)
+        :
+        : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm10", "xmm11", "xmm12",
+          "xmm13", "xmm14", "xmm15");
+}
+#endif
+
 uint64_t sum_portable(const uint8_t* p, size_t bytes) {
     uint64_t a[4] = {};
     size_t i = 0;
@@ -218,6 +242,36 @@ double measure_read_bandwidth_gbs(int threads, size_t bytes, int passes) {
     for (uint64_t s : sinks) keep = keep + s;  // the sums are used: no pass is optimized away
     (void)keep;
     return double(bytes) / median(times) / 1e9;
+}
+
+double measure_int8_peak_gops(int threads, double seconds) {
+    if (threads < 1 || !(seconds > 0)) throw Error("int8 peak: need threads >= 1 and a positive duration");
+#if defined(__x86_64__)
+    if (!cpu_features().avx2) return 0.0;
+    ThreadPool pool(threads);
+    // Calibrate one thread's pass count to the requested duration, then time all threads.
+    int64_t iterations = 1 << 20;
+    for (;;) {
+        const auto t0 = Clock::now();
+        maddubs_pairs(iterations);
+        const double t = seconds_since(t0);
+        if (t >= 0.02 || iterations > (int64_t(1) << 34)) {
+            iterations = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(iterations) * seconds / std::max(t, 1e-9)));
+            break;
+        }
+        iterations *= 4;
+    }
+    std::vector<double> times;
+    for (int rep = 0; rep < 3; ++rep) {
+        const auto t0 = Clock::now();
+        pool.run([&](int, int) { maddubs_pairs(iterations); });
+        times.push_back(seconds_since(t0));
+    }
+    return double(iterations) * 6 * 32 * 2 * threads / median(times) / 1e9;
+#else
+    (void)threads;
+    return 0.0;
+#endif
 }
 
 }  // namespace tern

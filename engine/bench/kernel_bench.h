@@ -59,4 +59,10 @@ std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& 
 // arguments.
 double measure_read_bandwidth_gbs(int threads, size_t bytes = size_t(256) << 20, int passes = 5);
 
+// Peak int8 multiply-add rate in GOPS (2 ops per multiply-add) of the instruction pair the AVX2
+// ternary kernels are built on (vpmaddubsw + vpaddw), `threads` threads each running
+// independent chains for about `seconds` (median of 3): the compute roof for prefill and batched
+// decode. 0 when the CPU has no AVX2 or the build is not x86-64 (not measurable here).
+double measure_int8_peak_gops(int threads, double seconds = 0.2);
+
 }  // namespace tern

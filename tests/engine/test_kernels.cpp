@@ -499,6 +499,11 @@ private slots:
         }
         const double bw = measure_read_bandwidth_gbs(1, size_t(8) << 20, 2);
         QVERIFY(std::isfinite(bw) && bw > 0);
+        // The int8 compute roof: a positive rate where AVX2 exists, 0 (not measurable) elsewhere.
+        const double peak = measure_int8_peak_gops(1, 0.02);
+        QVERIFY(std::isfinite(peak));
+        QCOMPARE(peak > 0, cpu_features().avx2);
+        QVERIFY_THROWS_EXCEPTION(Error, measure_int8_peak_gops(0));
         KernelBenchOptions bad = opt;
         bad.shapes = {{10, 100, 1}};
         QVERIFY_THROWS_EXCEPTION(Error, run_kernel_bench(bad));
