@@ -368,14 +368,8 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
 }
 
 // Attention over this set's dot/axpy (no AVX-512 machine here to measure a fused version on).
-void attend_f32(const float* q, const float* k, const float* v, int64_t n, int64_t hd, float scale,
-                float* scores, float* out) {
-    scalar_detail::attend_rows(q, k, v, n, hd, scale, scores, out, dot_f32, axpy_f32);
-}
-void attend_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t n, int64_t hd, float scale,
-                float* scores, float* out) {
-    scalar_detail::attend_rows(q, k, v, n, hd, scale, scores, out, dot_f16_f32, axpy_f16_f32);
-}
+constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
+constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
 
 template <bool kVnni>
 constexpr KernelSet make_set() {

@@ -83,4 +83,11 @@ void attend_rows(const float* q, const W* keys, const W* values, int64_t n, int6
     for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, values + j * hd, out, hd);
 }
 
+// attend_rows over a set's own dot/axpy, with the KernelSet::attend_* signature.
+template <class W, float (*Dot)(const W*, const float*, int64_t), void (*Axpy)(float, const W*, float*, int64_t)>
+void attend_with(const float* q, const W* keys, const W* values, int64_t n, int64_t hd, float scale, float* scores,
+                 float* out) {
+    attend_rows(q, keys, values, n, hd, scale, scores, out, Dot, Axpy);
+}
+
 }  // namespace tern::scalar_detail
