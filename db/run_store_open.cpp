@@ -4,10 +4,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "db/run_store_impl.h"
@@ -67,18 +70,17 @@ struct Inspection {
     bool has_runs = false;
 };
 
+// One statement, so one snapshot: read as two, a schema committed in between by another
+// connection showed version 0 with tables and the file was refused as foreign.
 Inspection inspect(SQLite::Database& db) {
     Inspection out;
-    {
-        SQLite::Statement q(db, "PRAGMA user_version");
-        if (q.executeStep()) out.version = q.getColumn(0).getInt();
-    }
     SQLite::Statement q(db,
-                        "SELECT count(*), coalesce(sum(name = 'runs'), 0) FROM sqlite_master "
-                        "WHERE type = 'table'");
+                        "SELECT (SELECT user_version FROM pragma_user_version), count(*), "
+                        "coalesce(sum(name = 'runs'), 0) FROM sqlite_master WHERE type = 'table'");
     if (q.executeStep()) {
-        out.tables = q.getColumn(0).getInt();
-        out.has_runs = q.getColumn(1).getInt() > 0;
+        out.version = q.getColumn(0).getInt();
+        out.tables = q.getColumn(1).getInt();
+        out.has_runs = q.getColumn(2).getInt() > 0;
     }
     return out;
 }
@@ -114,6 +116,40 @@ std::string immutable_uri(const std::string& path) {
 }
 
 bool writable(const fs::path& p) { return ::access(p.c_str(), W_OK) == 0; }
+
+bool is_busy(const SQLite::Exception& e) {
+    return e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
+}
+
+// Switching a file to WAL needs a lock SQLite does not wait for through the busy handler while
+// other connections read it (two openers of a fresh file): retried here within the timeout.
+void enable_wal(SQLite::Database& db, int busy_timeout_ms) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(busy_timeout_ms, 0));
+    for (;;) {
+        try {
+            SQLite::Statement wal(db, "PRAGMA journal_mode = WAL");
+            wal.executeStep();   // a file system without shared memory keeps its mode: accepted
+            return;
+        } catch (const SQLite::Exception& e) {
+            if (!is_busy(e) || std::chrono::steady_clock::now() >= deadline) throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+// Creates or upgrades the schema under one IMMEDIATE transaction: the write lock is taken first
+// (waiting up to the busy timeout for another opener creating it), then the file is checked
+// again and migrated from the version found under the lock. A second opener thus waits and
+// then finds the finished schema, never a half-made one.
+void upgrade_schema(SQLite::Database& db, const std::string& path) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const Inspection locked = inspect(db);
+    check_inspection(path, locked);
+    if (locked.version >= schema::latest_version()) return;   // another opener did it
+    schema::apply_steps(db, locked.version, schema::latest_version());
+    tx.commit();
+}
 
 }  // namespace
 
@@ -180,13 +216,9 @@ void RunStore::Impl::open() {
                                  "writable to upgrade it.");
             return;
         }
-        {
-            SQLite::Statement wal(*db, "PRAGMA journal_mode = WAL");
-            wal.executeStep();
-        }
+        enable_wal(*db, options.busy_timeout_ms);
         db->exec("PRAGMA synchronous = NORMAL");
-        if (now.version < schema::latest_version())
-            schema::migrate(*db, schema::latest_version());
+        if (now.version < schema::latest_version()) upgrade_schema(*db, path);
     } catch (const SQLite::Exception& e) {
         db.reset();
         throw map_sqlite_error(path, "open", options.busy_timeout_ms, e);

@@ -142,15 +142,21 @@ int current_version(SQLite::Database& db) {
 
 int latest_version() { return static_cast<int>(kSteps.size()); }
 
+void apply_steps(SQLite::Database& db, int from, int target) {
+    if (target > latest_version()) throw std::logic_error("schema target beyond latest");
+    if (from >= target) return;
+    for (int v = from + 1; v <= target; ++v) db.exec(kSteps[static_cast<size_t>(v - 1)]);
+    // PRAGMA takes no bound parameters; the value is an int of our own, not user data.
+    db.exec("PRAGMA user_version = " + std::to_string(target));
+}
+
 void migrate(SQLite::Database& db, int target) {
     if (target > latest_version()) throw std::logic_error("schema target beyond latest");
     // IMMEDIATE: take the write lock first so two processes never migrate at once.
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     const int from = current_version(db);  // re-read under the lock
     if (from >= target) return;              // someone else did it (tx rolls back: no-op)
-    for (int v = from + 1; v <= target; ++v) db.exec(kSteps[static_cast<size_t>(v - 1)]);
-    // PRAGMA takes no bound parameters; the value is an int of our own, not user data.
-    db.exec("PRAGMA user_version = " + std::to_string(target));
+    apply_steps(db, from, target);
     tx.commit();
 }
 

@@ -14,4 +14,8 @@ int latest_version();
 // earlier version. Throws SQLite::Exception (the transaction rolls back).
 void migrate(SQLite::Database& db, int target);
 
+// The steps from `from` + 1 up to `target` and the new user_version, inside the CALLER's write
+// transaction (so the caller can check the file and migrate it under one lock).
+void apply_steps(SQLite::Database& db, int from, int target);
+
 }  // namespace tbdb::schema

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/run_limits.h"
 #include "app/system/child_process.h"
 #include "app/workloads/load_probe.h"
 #include "db/run_store.h"
@@ -105,6 +106,10 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     std::string default_db = tbdb::RunStore::default_path();
     auto* top_db = app.add_option("--db", default_db, "SQLite database (before a subcommand: for it too)");
+    std::string default_preset = "small";
+    auto* top_preset = app.add_option("--preset", default_preset,
+                                      "Demo model preset of the default headless run (no subcommand): "
+                                      "tiny|small|700m|1b3|2b (default small)");
     // `ternbench --db X list` must not silently use the default database: a subcommand without
     // its own --db takes the one given before it.
     struct SubDb {
@@ -282,6 +287,9 @@ int run(int argc, char** argv) {
         if (top_db->count() > 0)
             for (const auto& sub : sub_dbs)  // several subcommands share a target: only the parsed one
                 if (sub.cmd->parsed() && sub.opt->count() == 0) *sub.target = default_db;
+        if (top_preset->count() > 0 && !app.get_subcommands().empty())
+            throw CLI::ValidationError("--preset", "before a subcommand it only applies to the default run "
+                                                   "(no subcommand); give it after `run` instead");
         if (!sweep_threads.empty()) sp.sweep_threads = parse_int_list(sweep_threads, "--sweep-threads");
         if (!sweep_conc.empty()) sp.sweep_concurrency = parse_int_list(sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {
@@ -301,6 +309,11 @@ int run(int argc, char** argv) {
                 std::cerr << "ternbench run: " << err << "\n" << run_cmd->help() << "\n";
                 return kUsage;
             }
+            // Before the store is opened or a model made: nothing to clean up, nothing stored.
+            if (std::string err = context_limit_problem(sp); !err.empty()) {
+                std::cerr << "ternbench run: " << err << "\n";
+                return kUsage;
+            }
             return cmd_run(ra);
         }
         if (*list_cmd) return cmd_list(ha);
@@ -318,7 +331,7 @@ int run(int argc, char** argv) {
         if (*gen_cmd) return cmd_generate(ga);
         if (*dm_cmd) return cmd_demo_model(dm_preset, dm_type, dm_arch, dm_seed, dm_out);
         if (*probe_cmd) return run_load_probe(probe);
-        return cmd_default_run(default_db);
+        return cmd_default_run(default_db, default_preset);
     } catch (const tbdb::StoreError& e) {
         std::cerr << "ternbench: database error: " << e.what() << "\n";
         return kStoreError;

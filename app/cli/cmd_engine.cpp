@@ -4,6 +4,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli.h"
@@ -211,6 +213,21 @@ int cmd_generate(const GenerateArgs& a) {
     return kOk;
 }
 
+// Where the model cannot be written, named before any work: a missing/unwritable folder or a
+// folder in the file's place is an input problem (exit 3), not bad usage.
+std::string output_path_problem(const std::string& out) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path folder = fs::path(out).parent_path();
+    if (folder.empty()) folder = ".";
+    if (fs::is_directory(out, ec)) return "cannot write " + out + ": it is a folder";
+    if (!fs::is_directory(folder, ec))
+        return "cannot write " + out + ": the folder " + folder.string() + " does not exist";
+    if (::access(folder.c_str(), W_OK) != 0)
+        return "cannot write " + out + ": the folder " + folder.string() + " is not writable";
+    return {};
+}
+
 int cmd_demo_model(const std::string& preset, const std::string& type, const std::string& arch,
                    uint64_t seed, const std::string& out) {
     tern::DemoSpec spec;
@@ -218,11 +235,18 @@ int cmd_demo_model(const std::string& preset, const std::string& type, const std
     spec.type = type;
     spec.arch = arch;
     spec.seed = seed;
+    if (std::string problem = output_path_problem(out); !problem.empty()) {
+        std::cerr << "ternbench demo-model: " << problem << "\n";
+        return kInputError;
+    }
     try {
         tern::write_demo_model(spec, out);
     } catch (const tern::Error& e) {
-        std::cerr << "ternbench demo-model: " << e.what() << "\n";
-        return kUsage;
+        // Unknown preset/type/arch is bad usage; a failure naming the output (disk full, a
+        // folder that vanished) is an input/output problem.
+        const std::string what = e.what();
+        std::cerr << "ternbench demo-model: " << what << "\n";
+        return what.find(out) != std::string::npos ? kInputError : kUsage;
     }
     std::cout << out << "\n";
     return kOk;

@@ -102,7 +102,7 @@ int cmd_compare(const HistoryArgs& a) {
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& r : cmp.rows) {
-            nlohmann::json row = {{"quantity", r.quantity}, {"unit", r.unit},
+            nlohmann::json row = {{"quantity", r.quantity}, {"unit", r.unit}, {"statistic", r.statistic},
                                   {"baseline", r.baseline_value ? nlohmann::json(*r.baseline_value) : nlohmann::json()},
                                   {"current", r.current_value ? nlohmann::json(*r.current_value) : nlohmann::json()},
                                   {"n_baseline", r.n_baseline}, {"n_current", r.n_current},
@@ -123,13 +123,15 @@ int cmd_compare(const HistoryArgs& a) {
     std::printf("baseline #%lld (%s, %s) vs current #%lld (%s, %s)\n", (long long)base->id,
                 base->workload.c_str(), base->implementation.c_str(), (long long)cur->id,
                 cur->workload.c_str(), cur->implementation.c_str());
-    std::printf("%-22s %12s %12s %22s %8s  %s\n", "quantity", "baseline", "current", "ratio [95% CI]", "p", "verdict");
+    std::printf("%-22s %-9s %12s %12s %22s %8s  %s\n", "quantity", "statistic", "baseline", "current",
+                "ratio [95% CI]", "p", "verdict");
     for (const auto& r : cmp.rows) {
         std::string ratio = opt_text(r.ratio.ratio);
         if (r.ratio.ci95_low && r.ratio.ci95_high)
             ratio += " [" + format_number(*r.ratio.ci95_low) + ", " + format_number(*r.ratio.ci95_high) + "]";
         const std::string p = r.test && r.test->p ? format_number(*r.test->p) : "—";
-        std::printf("%-22s %12s %12s %22s %8s  %s\n", (r.quantity + (r.unit.empty() ? "" : " " + r.unit)).c_str(),
+        std::printf("%-22s %-9s %12s %12s %22s %8s  %s\n",
+                    (r.quantity + (r.unit.empty() ? "" : " " + r.unit)).c_str(), r.statistic.c_str(),
                     opt_text(r.baseline_value).c_str(), opt_text(r.current_value).c_str(), ratio.c_str(),
                     p.c_str(), r.verdict.c_str());
         if (r.test && !r.test->warning.empty()) std::printf("%-22s   note: %s\n", "", r.test->warning.c_str());

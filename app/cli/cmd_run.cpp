@@ -14,6 +14,7 @@
 #include "app/core/runner.h"
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
+#include "app/reports/summary_report.h"
 #include "db/run_store.h"
 #include "engine/model/model.h"
 
@@ -116,9 +117,9 @@ int cmd_run(const RunArgs& a) {
     return exit_code_for(run, input_bad);
 }
 
-int cmd_default_run(const std::string& db) {
-    // The first-start benchmark: the demo model `small`, short but honest settings (every figure
-    // is measured; percentiles a small sample cannot support are reported as missing).
+int cmd_default_run(const std::string& db, const std::string& preset) {
+    // The first-start benchmark: a demo model (`small` unless --preset), short but honest settings
+    // (every figure is measured; percentiles a small sample cannot support are reported as missing).
     std::vector<BenchmarkSpec> specs;
     BenchmarkSpec single;
     single.workload = "single";
@@ -138,21 +139,29 @@ int cmd_default_run(const std::string& db) {
     tg.repetitions = 5;
     tg.warmup = 1;
     specs.push_back(tg);
+    for (auto& spec : specs) spec.demo_preset = preset;
 
     tbdb::RunStore store(db);
     Runner runner(store);
     std::atomic<bool> cancel{false};
     ProgressPrinter progress;
-    std::cerr << "ternbench: no display, running the default headless benchmark (demo model `small`),"
-                 " database " << db << "\n";
+    std::cerr << "ternbench: no display, running the default headless benchmark (demo model `" << preset
+              << "`), database " << db << "\n";
     int rc = kOk;
-    CancelOnSignal signals(cancel);
-    for (const auto& spec : specs) {
-        if (cancel) break;
-        auto run = runner.run(spec, &progress, &cancel);
-        std::cout << markdown_run_report(run) << std::endl;
-        if (run.status != tbdb::RunStatus::Completed && rc == kOk) rc = exit_code_for(run, false);
+    std::vector<tbdb::RunRecord> runs;
+    {
+        CancelOnSignal signals(cancel);
+        for (const auto& spec : specs) {
+            if (cancel) break;
+            runs.push_back(runner.run(spec, &progress, &cancel));
+            const auto& run = runs.back();
+            if (run.status != tbdb::RunStatus::Completed && rc == kOk) rc = exit_code_for(run, false);
+        }
     }
+    // One report for the whole invocation, printed once every run is stored.
+    std::cout << markdown_summary_report("ternbench default run",
+                                         "Demo model `" + preset + "`; runs stored in " + db + ".", runs)
+              << std::flush;
     return rc;
 }
 

@@ -14,7 +14,8 @@ struct RunArgs {
     bool json = false;
 };
 int cmd_run(const RunArgs& a);
-int cmd_default_run(const std::string& db);   // no subcommand, no display
+// No subcommand, no display: a short benchmark of a demo model; one combined report at the end.
+int cmd_default_run(const std::string& db, const std::string& preset = "small");
 
 struct HistoryArgs {
     std::string db;

@@ -23,7 +23,33 @@ std::string basename_of(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// A stored figure with a value, or nullptr.
+const tbdb::Metric* valued_metric(const tbdb::RunRecord& run, const std::string& name) {
+    const tbdb::Metric* m = run.metric(name);
+    return m && m->value ? m : nullptr;
+}
+
+struct Figure {
+    double value = 0;
+    int64_t n = 0;
+};
+
+// The median of a quantity from what a run stored: its raw values, else NAME_median, else the
+// figure itself when NAME is a p50 (a median by definition).
+std::optional<Figure> median_figure(const tbdb::RunRecord& run, const std::vector<RawSeries>& raw,
+                                    const std::string& name) {
+    for (const auto& r : raw)
+        if (r.name == name) return Figure{*summarize(r.values).median, static_cast<int64_t>(r.values.size())};
+    if (const auto* m = valued_metric(run, name + "_median")) return Figure{*m->value, m->n};
+    const std::string p50 = "_p50";
+    if (name.size() > p50.size() && name.compare(name.size() - p50.size(), p50.size(), p50) == 0)
+        if (const auto* m = valued_metric(run, name)) return Figure{*m->value, m->n};
+    return std::nullopt;
+}
+
 }  // namespace
+
+bool comparable(const tbdb::RunRecord& run) { return run.status == tbdb::RunStatus::Completed; }
 
 const std::vector<std::string>& headline_metric_names() {
     static const std::vector<std::string> names = {
@@ -66,6 +92,7 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
         q.quantity = c.name;
         q.unit = c.unit;
         q.direction = metric_direction(c.name);
+        q.statistic = "median";
         q.ratio = ratio_of_medians(b->values, c.values);
         q.test = mann_whitney_u(b->values, c.values);
         q.n_baseline = q.ratio.n_baseline;
@@ -92,11 +119,25 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
         q.quantity = name;
         q.unit = c->unit;
         q.direction = metric_direction(name);
-        q.baseline_value = b->value;
-        q.current_value = c->value;
-        q.n_baseline = b->n;
-        q.n_current = c->n;
-        if (b->value && c->value && *b->value != 0.0) q.ratio.ratio = *c->value / *b->value;
+        // Raw values on one side only: compare medians when both sides have one (NAME may be a
+        // mean, as tok_s is), else the same stored figure on both sides, never a mix.
+        const auto bm = median_figure(baseline, base_raw, name);
+        const auto cm = median_figure(current, cur_raw, name);
+        if (bm && cm) {
+            q.statistic = "median";
+            q.baseline_value = bm->value;
+            q.current_value = cm->value;
+            q.n_baseline = bm->n;
+            q.n_current = cm->n;
+        } else {
+            q.statistic = "figure";
+            q.baseline_value = b->value;
+            q.current_value = c->value;
+            q.n_baseline = b->n;
+            q.n_current = c->n;
+        }
+        if (q.baseline_value && q.current_value && *q.baseline_value != 0.0)
+            q.ratio.ratio = *q.current_value / *q.baseline_value;
         q.verdict = "not tested (no raw samples)";
         cmp.rows.push_back(std::move(q));
     }
@@ -108,11 +149,10 @@ const tbdb::RunRecord* match_baseline(const tbdb::RunRecord& run, const std::vec
     int best_score = -1;
     const std::string label = workload_label(run);
     for (const auto& b : baselines) {
-        if (b.workload != run.workload) continue;
+        if (b.workload != run.workload || b.threads != run.threads || !comparable(b)) continue;
         if (!run.uuid.empty() && b.uuid == run.uuid) continue;
         int score = 0;
         if (workload_label(b) == label) score += 8;
-        if (b.threads == run.threads) score += 4;
         if ((!b.model.sha256.empty() && b.model.sha256 == run.model.sha256) ||
             basename_of(b.model.path) == basename_of(run.model.path))
             score += 2;

@@ -18,7 +18,11 @@ struct QuantityComparison {
     std::string quantity;                        // "tok_s", "e2e_ms", "peak_rss_mb", ...
     std::string unit;
     Direction direction = Direction::Unknown;
-    std::optional<double> baseline_value, current_value;   // medians (tested) or the figures
+    // The same statistic on both sides, named in `statistic`: "median" (of the raw values, or
+    // the stored NAME_median / *_p50 figure when one side has no raw values), else "figure" (the
+    // stored figure of that name on both sides, e.g. a mean: no median exists for one side).
+    std::string statistic;
+    std::optional<double> baseline_value, current_value;
     int64_t n_baseline = 0, n_current = 0;
     RatioResult ratio;                           // current / baseline
     std::optional<MannWhitneyResult> test;       // only with raw values on both sides
@@ -47,8 +51,14 @@ const std::vector<std::string>& headline_metric_names();
 
 RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecord& current);
 
-// The best baseline for a run among candidates: same workload required (and not the run
-// itself); then same test label (pp512...), same threads, same model; newest on a tie.
+// Only completed runs have figures worth comparing: a failed, cancelled or interrupted run
+// (current or baseline) is listed with its status, never put in a ratio.
+bool comparable(const tbdb::RunRecord& run);
+
+// The best baseline for a run among candidates: a completed run (not the run itself) of the same
+// workload at the same thread count is required (throughput depends on threads: a ratio across
+// thread counts compares machines, not implementations); then same test label (pp512...), same
+// model; newest on a tie. nullptr when none qualifies.
 const tbdb::RunRecord* match_baseline(const tbdb::RunRecord& run, const std::vector<tbdb::RunRecord>& baselines);
 
 }  // namespace bench

@@ -20,11 +20,7 @@ const char* kDash = "\u2014";
 
 std::string or_dash(const std::string& s) { return s.empty() ? std::string(kDash) : markdown_cell(s); }
 
-std::string row(const std::vector<std::string>& cells) {
-    std::string s = "|";
-    for (const auto& c : cells) s += " " + c + " |";
-    return s + "\n";
-}
+std::string row(const std::vector<std::string>& cells) { return markdown_row(cells); }
 
 std::string table_head(const std::vector<std::string>& names, const std::vector<bool>& numeric = {}) {
     std::string s = row(names) + "|";
@@ -47,6 +43,21 @@ std::string significance_text(const QuantityComparison& q) {
                     std::to_string(q.n_current) + ")";
     if (!q.test->warning.empty()) s += " \u26a0 fewer than 9 samples";
     return s;
+}
+
+// A run that is not compared: its status and, when failed, why.
+std::string not_compared_text(const tbdb::RunRecord& r) {
+    std::string s = tbdb::status_name(r.status);
+    if (!r.error.empty()) s += ": " + r.error;
+    return markdown_cell(s);
+}
+
+// Why a run has no baseline: none of its workload, or none at its thread count.
+std::string missing_baseline_text(const tbdb::RunRecord& r, const std::vector<tbdb::RunRecord>& baselines) {
+    for (const auto& b : baselines)
+        if (b.workload == r.workload && comparable(b) && b.uuid != r.uuid)
+            return "no baseline at " + std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+    return "no baseline of this workload";
 }
 
 std::string value_with_unit(const std::optional<double>& v, const std::string& unit) {
@@ -121,6 +132,12 @@ std::string markdown_cell(const std::string& text) {
     return s;
 }
 
+std::string markdown_row(const std::vector<std::string>& cells) {
+    std::string s = "|";
+    for (const auto& c : cells) s += " " + c + " |";
+    return s + "\n";
+}
+
 std::string markdown_comparison_report(const ReportInput& in) {
     std::string out = "# " + markdown_cell(in.title) + "\n\n";
     // Pair every current run with its baseline once.
@@ -131,32 +148,43 @@ std::string markdown_comparison_report(const ReportInput& in) {
     };
     std::vector<Pair> pairs;
     for (const auto& r : in.runs) {
-        Pair p{&r, match_baseline(r, in.baselines), {}};
+        Pair p{&r, comparable(r) ? match_baseline(r, in.baselines) : nullptr, {}};
         if (p.base) p.cmp = compare_runs(*p.base, r);
         pairs.push_back(std::move(p));
     }
 
     out += "## Executive summary\n\n";
     if (in.runs.empty()) out += "No runs selected.\n\n";
+    int not_completed = 0;
+    for (const auto& p : pairs)
+        if (!comparable(*p.run)) ++not_completed;
+    const std::string failed_note =
+        not_completed ? std::to_string(not_completed) + " run(s) failed or did not complete (listed, not compared).\n"
+                      : std::string();
     if (in.baselines.empty()) {
         out += "No baseline pinned: figures are listed without comparison.\n\n";
+        if (!failed_note.empty()) out += failed_note + "\n";
     } else {
         out += "Baseline: " + markdown_cell(in.baseline_label.empty() ? std::string("pinned runs") : in.baseline_label) +
                ".\n\n";
-        int not_significant = 0, untested = 0, low_power = 0, unmatched = 0;
+        std::string findings;   // the significant differences, one bullet each
+        int not_significant = 0, untested = 0, low_power = 0, no_workload = 0, no_threads = 0;
         for (const auto& p : pairs) {
+            if (!comparable(*p.run)) continue;
             if (!p.base) {
-                ++unmatched;
+                ++(missing_baseline_text(*p.run, in.baselines) == "no baseline of this workload" ? no_workload
+                                                                                                 : no_threads);
                 continue;
             }
             for (const auto& q : p.cmp.rows) {
                 if (q.significant) {
-                    out += "- **" + markdown_cell(workload_label(*p.run)) + ", " + markdown_cell(implementation_label(*p.run)) +
-                           ", " + std::to_string(p.run->threads) + " threads, " + q.quantity + "**: " +
-                           ratio_text(q.ratio) + " the baseline (" + markdown_cell(implementation_label(*p.base)) +
-                           ", run #" + std::to_string(p.base->id) + "): **" + q.verdict + "** (" +
-                           p_text(*q.test->p) + ", Mann-Whitney U, n = " + std::to_string(q.n_baseline) + " vs " +
-                           std::to_string(q.n_current) + ")\n";
+                    findings += "- **" + markdown_cell(workload_label(*p.run)) + ", " +
+                                markdown_cell(implementation_label(*p.run)) + ", " + std::to_string(p.run->threads) +
+                                " threads, " + q.quantity + "**: " + q.statistic + " " + ratio_text(q.ratio) +
+                                " the baseline's " + q.statistic + " (" + markdown_cell(implementation_label(*p.base)) +
+                                ", run #" + std::to_string(p.base->id) + "): **" + q.verdict + "** (" +
+                                p_text(*q.test->p) + ", Mann-Whitney U, n = " + std::to_string(q.n_baseline) + " vs " +
+                                std::to_string(q.n_current) + ")\n";
                 } else if (q.test) {
                     ++not_significant;
                     if (!q.test->warning.empty()) ++low_power;
@@ -165,16 +193,21 @@ std::string markdown_comparison_report(const ReportInput& in) {
                 }
             }
         }
-        out += "\n";
+        std::string notes;
         if (not_significant)
-            out += std::to_string(not_significant) + " comparison(s) show no significant difference" +
-                   (low_power ? " (" + std::to_string(low_power) +
-                                    " with fewer than 9 samples on a side, where the test can hardly reach significance)"
-                              : std::string()) +
-                   ".\n";
-        if (untested) out += std::to_string(untested) + " figure(s) without raw samples could not be tested.\n";
-        if (unmatched) out += std::to_string(unmatched) + " run(s) have no baseline of the same workload.\n";
-        out += "\n";
+            notes += std::to_string(not_significant) + " comparison(s) show no significant difference" +
+                     (low_power ? " (" + std::to_string(low_power) +
+                                      " with fewer than 9 samples on a side, where the test can hardly reach significance)"
+                                : std::string()) +
+                     ".\n";
+        if (untested) notes += std::to_string(untested) + " figure(s) without raw samples could not be tested.\n";
+        if (no_workload) notes += std::to_string(no_workload) + " run(s) have no baseline of the same workload.\n";
+        if (no_threads)
+            notes += std::to_string(no_threads) + " run(s) have no baseline at the same thread count (not compared).\n";
+        notes += failed_note;
+        // Each block ends with one blank line; an empty block adds none.
+        if (!findings.empty()) out += findings + "\n";
+        if (!notes.empty()) out += notes + "\n";
     }
 
     out += "## Results by workload\n\n";
@@ -185,32 +218,43 @@ std::string markdown_comparison_report(const ReportInput& in) {
         if (in.baselines.empty()) {
             out += table_head({"run", "test", "implementation", "threads", "figure", "value", "n"},
                               {false, false, false, true, false, true, true});
-            for (const auto* p : list)
+            for (const auto* p : list) {
+                if (!comparable(*p->run)) {
+                    out += row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
+                                markdown_cell(implementation_label(*p->run)), std::to_string(p->run->threads),
+                                not_compared_text(*p->run), kDash, kDash});
+                    continue;
+                }
                 for (const auto& name : headline_metric_names())
                     if (const auto* m = p->run->metric(name))
                         out += row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
                                     markdown_cell(implementation_label(*p->run)), std::to_string(p->run->threads),
                                     name, value_with_unit(m->value, m->unit), std::to_string(m->n)});
+            }
             out += "\n";
             continue;
         }
-        out += table_head({"run", "test", "threads", "quantity", "baseline", "current", "ratio [95% CI]", "significance"},
-                          {false, false, true, false, true, true, true, false});
+        out += table_head({"run", "test", "threads", "quantity", "statistic", "baseline", "current", "ratio [95% CI]",
+                           "significance"},
+                          {false, false, true, false, false, true, true, true, false});
         for (const auto* p : list) {
             const std::string who = "#" + std::to_string(p->run->id) + " " + markdown_cell(implementation_label(*p->run));
-            if (!p->base) {
-                out += row({who, markdown_cell(workload_label(*p->run)), std::to_string(p->run->threads), kDash, kDash,
-                            kDash, kDash, "no baseline of this workload"});
+            const std::string test = markdown_cell(workload_label(*p->run)), threads = std::to_string(p->run->threads);
+            if (!comparable(*p->run)) {
+                out += row({who, test, threads, kDash, kDash, kDash, kDash, kDash, not_compared_text(*p->run)});
                 continue;
             }
+            if (!p->base) {
+                out += row({who, test, threads, kDash, kDash, kDash, kDash, kDash,
+                            missing_baseline_text(*p->run, in.baselines)});
+                continue;
+            }
+            const std::string pair = who + " vs #" + std::to_string(p->base->id);
             for (const auto& q : p->cmp.rows)
-                out += row({who + " vs #" + std::to_string(p->base->id), markdown_cell(workload_label(*p->run)),
-                            std::to_string(p->run->threads), quantity_label(q.quantity, q.unit),
+                out += row({pair, test, threads, markdown_cell(quantity_label(q.quantity, q.unit)), q.statistic,
                             value_with_unit(q.baseline_value, {}), value_with_unit(q.current_value, {}),
                             ratio_text(q.ratio), markdown_cell(significance_text(q))});
-            if (p->cmp.rows.empty())
-                out += row({who + " vs #" + std::to_string(p->base->id), markdown_cell(workload_label(*p->run)),
-                            std::to_string(p->run->threads), kDash, kDash, kDash, kDash, "no common quantity"});
+            if (p->cmp.rows.empty()) out += row({pair, test, threads, kDash, kDash, kDash, kDash, kDash, "no common quantity"});
         }
         out += "\n";
     }
@@ -236,7 +280,7 @@ std::string markdown_comparison_report(const ReportInput& in) {
 
 std::string markdown_run_report(const tbdb::RunRecord& r) {
     std::string out = "# Run #" + std::to_string(r.id) + ": " + markdown_cell(workload_label(r)) + "\n\n";
-    out += table_head({"", ""});
+    out += table_head({"property", "value"});   // an empty header row reads as a blank line
     out += row({"uuid", or_dash(r.uuid)});
     out += row({"status", tbdb::status_name(r.status)});
     out += row({"workload", or_dash(r.workload)});

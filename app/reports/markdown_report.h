@@ -17,8 +17,11 @@ struct ReportInput {
 
 // Runs against a baseline: executive summary (ratios against the baseline; only significant
 // differences called faster/slower, with their 95% CI and p), one table per workload
-// (baseline | current | ratio | significance), the environment, the method (the formulas of
-// DESIGN.md section 4 and the repetitions behind each run) and the chart links.
+// (statistic | baseline | current | ratio | significance; both sides the same, named statistic),
+// the environment, the method (the formulas of DESIGN.md section 4 and the repetitions behind
+// each run) and the chart links. A run is paired only with a completed baseline of its workload
+// at its thread count (else "no baseline at N threads"); a failed or unfinished run is listed
+// with its status and error, never compared.
 std::string markdown_comparison_report(const ReportInput& input);
 
 // One run (the headless default run prints this): its facts and every figure with its unit;
@@ -27,5 +30,8 @@ std::string markdown_run_report(const tbdb::RunRecord& run);
 
 // Escapes a table cell (| and line breaks).
 std::string markdown_cell(const std::string& text);
+
+// One table row "| a | b |\n" of already escaped cells.
+std::string markdown_row(const std::vector<std::string>& cells);
 
 }  // namespace bench

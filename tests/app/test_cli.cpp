@@ -161,17 +161,55 @@ private slots:
     }
 
     // Regression: -n / --max-tokens beyond the context decoded for minutes and then stopped at
-    // "context full"; now refused before any work with the sizes named.
+    // "context full"; then -p / -n beyond any context was a failed run (exit 1). A size that no
+    // context can hold is bad usage (exit 2), refused before a model is made or loaded, with the
+    // limit named; a size that fits the limit but not the model's prompt is still a failed run.
     void beyond_context_refused_at_once() {
+        const QString db = dir_.filePath("beyond-context.sqlite");
+        auto pp = ternbench({"run", "--workload", "pp", "-p", "100000000", "--preset", "tiny", "--reps", "1",
+                             "--warmup", "0", "--db", db});
+        QCOMPARE(pp.code, 2);
+        QVERIFY2(pp.err.contains("100000000") && pp.err.contains("4096"), pp.err.constData());
+        QVERIFY2(!pp.err.contains("preparing demo model") && !pp.err.contains("loading"), pp.err.constData());
+        QVERIFY2(!QFile::exists(db), "a usage error must not create the database");
         auto tg = ternbench({"run", "-w", "tg", "-n", "100000000", "--preset", "tiny", "--reps", "1",
-                             "--warmup", "0", "--db", db_, "--json"});
-        QCOMPARE(tg.code, 1);
-        QVERIFY2(tg.err.contains("does not fit the context"), tg.err.constData());
-        QCOMPARE(parse(tg.out)["runs"][0]["status"].get<std::string>(), std::string("failed"));
+                             "--warmup", "0", "--db", db, "--json"});
+        QCOMPARE(tg.code, 2);
+        QVERIFY2(tg.err.contains("100000000") && tg.err.contains("4096"), tg.err.constData());
+        // An explicit --n-ctx is the limit then.
+        auto ctx = ternbench({"run", "-w", "pp", "-p", "64", "--n-ctx", "32", "--preset", "tiny", "--reps", "1",
+                              "--warmup", "0", "--db", db});
+        QCOMPARE(ctx.code, 2);
+        QVERIFY2(ctx.err.contains("32"), ctx.err.constData());
         auto single = ternbench({"run", "-w", "single", "--max-tokens", "100000000", "--preset", "tiny",
-                                 "--reps", "1", "--warmup", "0", "--db", db_});
-        QCOMPARE(single.code, 1);
-        QVERIFY2(single.err.contains("do not fit the context"), single.err.constData());
+                                 "--reps", "1", "--warmup", "0", "--db", db});
+        QCOMPARE(single.code, 2);
+        QVERIFY2(single.err.contains("100000000") && single.err.contains("4096"), single.err.constData());
+        // Fits the limit but not with the prompt: found when the prompts are tokenized.
+        auto near = ternbench({"run", "-w", "single", "--max-tokens", "4095", "--preset", "tiny",
+                               "--reps", "1", "--warmup", "0", "--db", db, "--json"});
+        QCOMPARE(near.code, 1);
+        QVERIFY2(near.err.contains("do not fit the context"), near.err.constData());
+        QCOMPARE(parse(near.out)["runs"][0]["status"].get<std::string>(), std::string("failed"));
+    }
+
+    // Regression: an output path in a missing folder was "bad usage" (exit 2) with a message
+    // about a temporary file; it is an input problem (exit 3) naming the path.
+    void demo_model_unwritable_path_exit_3() {
+        const QString out = dir_.filePath("no/such/dir/x.gguf");
+        auto r = ternbench({"demo-model", "--preset", "tiny", "--out", out});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(out.toUtf8()), r.err.constData());
+        QVERIFY2(!r.err.contains(".tmp"), r.err.constData());
+        auto dir = ternbench({"demo-model", "--preset", "tiny", "--out", dir_.path()});
+        QCOMPARE(dir.code, 3);
+        QVERIFY2(dir.err.contains(dir_.path().toUtf8()), dir.err.constData());
+        // A bad preset stays a usage error.
+        auto bad = ternbench({"demo-model", "--preset", "nope", "--out", dir_.filePath("x.gguf")});
+        QCOMPARE(bad.code, 2);
+        auto ok = ternbench({"demo-model", "--preset", "tiny", "--out", dir_.filePath("ok.gguf")});
+        QVERIFY2(ok.code == 0, ok.err.constData());
+        QVERIFY(QFile::exists(dir_.filePath("ok.gguf")));
     }
 
     // Regression: importing a file twice failed with "UNIQUE constraint failed: runs.uuid"
