@@ -1,9 +1,10 @@
 #include "engine/tokenizer/bpe_gpt2.h"
 
-#include <queue>
+#include <optional>
 
 #include "engine/runtime/error.h"
 #include "engine/tokenizer/byte_alphabet.h"
+#include "engine/tokenizer/symbol_merge.h"
 #include "engine/tokenizer/utf8.h"
 
 namespace tern {
@@ -48,54 +49,18 @@ void BpeGpt2Tokenizer::encode_word(std::string_view word, std::vector<int32_t>& 
     }
 
     // One symbol per byte (one alphabet character); a symbol is always a contiguous range of
-    // `mapped`, so merging is text concatenation, as in llama.cpp.
-    struct Symbol {
-        int32_t prev, next;  // -1 at the ends
-        uint32_t start, len;  // range in `mapped`; len 0 once merged into its left neighbour
-    };
-    std::vector<Symbol> syms;
-    syms.reserve(word.size());
-    for (uint32_t pos = 0; pos < mapped.size();) {
-        const auto len = static_cast<uint32_t>(utf8::sequence_length(static_cast<uint8_t>(mapped[pos])));
-        const auto i = static_cast<int32_t>(syms.size());
-        syms.push_back({i - 1, -1, pos, len});
-        if (i > 0) syms[static_cast<size_t>(i - 1)].next = i;
-        pos += len;
-    }
-
-    struct Candidate {
-        int32_t rank, left, right;
-        uint32_t len;  // combined length when queued: detects stale pairs
-    };
-    // Lowest rank first, leftmost on ties.
-    const auto later = [](const Candidate& a, const Candidate& b) {
-        return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
-    };
-    std::priority_queue<Candidate, std::vector<Candidate>, decltype(later)> queue(later);
+    // `mapped`, so merging is text concatenation, as in llama.cpp. Lowest merge rank first.
+    std::vector<merge::Symbol> syms = merge::split_units(mapped, [](const std::string& t, size_t pos) {
+        return utf8::sequence_length(static_cast<uint8_t>(t[pos]));
+    });
     std::string key;
-    const auto consider = [&](int32_t left, int32_t right) {
-        if (left < 0 || right < 0) return;
-        const auto& l = syms[static_cast<size_t>(left)];
-        const auto& r = syms[static_cast<size_t>(right)];
-        key.assign(mapped, l.start, l.len).append(1, ' ').append(mapped, r.start, r.len);
-        if (auto rank = rank_of_merge_.find(key)) queue.push({*rank, left, right, l.len + r.len});
-    };
-    for (int32_t i = 0; i + 1 < static_cast<int32_t>(syms.size()); ++i) consider(i, i + 1);
-
-    while (!queue.empty()) {
-        const Candidate c = queue.top();
-        queue.pop();
-        auto& l = syms[static_cast<size_t>(c.left)];
-        auto& r = syms[static_cast<size_t>(c.right)];
-        // Stale when either side was merged since this pair was queued.
-        if (l.len == 0 || r.len == 0 || l.next != c.right || l.len + r.len != c.len) continue;
-        l.len += r.len;
-        r.len = 0;
-        l.next = r.next;
-        if (r.next >= 0) syms[static_cast<size_t>(r.next)].prev = c.left;
-        consider(l.prev, c.left);
-        consider(c.left, l.next);
-    }
+    merge::merge_pairs<int32_t>(
+        syms,
+        [&](const merge::Symbol& l, const merge::Symbol& r) -> std::optional<int32_t> {
+            key.assign(mapped, l.start, l.len).append(1, ' ').append(mapped, r.start, r.len);
+            return rank_of_merge_.find(key);
+        },
+        [](int32_t a, int32_t b) { return a < b; });
 
     for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[static_cast<size_t>(i)].next) {
         const auto& s = syms[static_cast<size_t>(i)];

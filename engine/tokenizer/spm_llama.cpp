@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <queue>
 
 #include "engine/runtime/error.h"
+#include "engine/tokenizer/symbol_merge.h"
 #include "engine/tokenizer/utf8.h"
 
 namespace tern {
@@ -73,56 +73,18 @@ void SpmLlamaTokenizer::encode_escaped(std::string_view text, std::vector<int32_
     // (it falls back to its byte token), so a truncated sequence never swallows the next
     // character; llama.cpp would clamp by the lead byte instead, which only differs on
     // invalid input and there loses the round trip.
-    struct Symbol {
-        int32_t prev, next;
-        size_t start, len;  // len 0 once merged into its left neighbour
-    };
-    std::vector<Symbol> syms;
-    syms.reserve(text.size());
-    for (size_t pos = 0; pos < text.size();) {
-        const size_t len = std::max<size_t>(1, utf8::valid_sequence_length(text, pos));
-        const auto i = static_cast<int32_t>(syms.size());
-        syms.push_back({i - 1, -1, pos, len});
-        if (i > 0) syms[static_cast<size_t>(i - 1)].next = i;
-        pos += len;
-    }
-
-    struct Candidate {
-        float score;
-        int32_t left, right;
-        size_t len;
-    };
-    // Highest score first, leftmost on ties.
-    const auto later = [](const Candidate& a, const Candidate& b) {
-        return a.score < b.score || (a.score == b.score && a.left > b.left);
-    };
-    std::priority_queue<Candidate, std::vector<Candidate>, decltype(later)> queue(later);
-    const auto consider = [&](int32_t left, int32_t right) {
-        if (left < 0 || right < 0) return;
-        const auto& l = syms[static_cast<size_t>(left)];
-        const auto& r = syms[static_cast<size_t>(right)];
-        const size_t len = l.len + r.len;
-        auto id = index_.find(text.substr(l.start, len));
-        if (!id || !can_come_from_text(*id)) return;
-        const float score = vocab_.scores.empty() ? 0.0f : vocab_.scores[static_cast<size_t>(*id)];
-        queue.push({score, left, right, len});
-    };
-    for (int32_t i = 0; i + 1 < static_cast<int32_t>(syms.size()); ++i) consider(i, i + 1);
-
-    while (!queue.empty()) {
-        const Candidate c = queue.top();
-        queue.pop();
-        auto& l = syms[static_cast<size_t>(c.left)];
-        auto& r = syms[static_cast<size_t>(c.right)];
-        // Stale when either side changed since this pair was queued.
-        if (l.len == 0 || r.len == 0 || l.next != c.right || l.len + r.len != c.len) continue;
-        l.len += r.len;
-        r.len = 0;
-        l.next = r.next;
-        if (r.next >= 0) syms[static_cast<size_t>(r.next)].prev = c.left;
-        consider(l.prev, c.left);
-        consider(c.left, l.next);
-    }
+    std::vector<merge::Symbol> syms = merge::split_units(text, [](std::string_view t, size_t pos) {
+        return std::max<size_t>(1, utf8::valid_sequence_length(t, pos));
+    });
+    // A pair merges when the joined text is a token; highest score first.
+    merge::merge_pairs<float>(
+        syms,
+        [&](const merge::Symbol& l, const merge::Symbol& r) -> std::optional<float> {
+            auto id = index_.find(text.substr(l.start, l.len + r.len));
+            if (!id || !can_come_from_text(*id)) return std::nullopt;
+            return vocab_.scores.empty() ? 0.0f : vocab_.scores[static_cast<size_t>(*id)];
+        },
+        [](float a, float b) { return a > b; });
 
     for (int32_t i = syms.empty() ? -1 : 0; i >= 0; i = syms[static_cast<size_t>(i)].next) {
         const auto& s = syms[static_cast<size_t>(i)];
