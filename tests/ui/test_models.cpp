@@ -123,6 +123,10 @@ private slots:
         QVERIFY(tested->vs_reference[0].ci_low && tested->vs_reference[0].ci_high);
         QVERIFY(*tested->vs_reference[0].ci_low <= 2.0 && *tested->vs_reference[0].ci_high >= 2.0);
         QVERIFY(tested->vs_reference[0].significant.value_or(false));
+        // Every row names a different metric: untested quantities appear once, as stored figures.
+        for (size_t i = 0; i < table.rows.size(); ++i)
+            for (size_t j = i + 1; j < table.rows.size(); ++j)
+                QVERIFY2(table.rows[i].metric != table.rows[j].metric, table.rows[i].metric.c_str());
 
         CompareModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);

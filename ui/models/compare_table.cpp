@@ -65,7 +65,9 @@ CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
             }
             row.vs_reference.push_back(std::move(c));
         }
-        row.metric = quantity + (tested ? " (median)" : "");
+        // An untested quantity is only a stored figure: part 2 lists it once, not twice.
+        if (!tested) continue;
+        row.metric = quantity + " (median)";
         table.rows.push_back(std::move(row));
     }
 
