@@ -156,6 +156,7 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--sweep-concurrency", sweep_conc, "scaling: concurrencies, e.g. 1,2,4,8");
     run_cmd->add_option("--kernel", sp.kernel, "Kernel set: auto|scalar|avx2|avx512");
     run_cmd->add_option("--n-ctx", sp.n_ctx, "Context length (0: engine default)");
+    run_cmd->add_option("--kv-type", sp.kv_type, "KV cache type: f16 (default, as llama-bench) or f32");
     run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
     add_db(run_cmd, ra.db);
     run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");

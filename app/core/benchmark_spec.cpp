@@ -52,6 +52,7 @@ nlohmann::json BenchmarkSpec::to_json() const {
         {"sweep_concurrency", sweep_concurrency},
         {"sampler_interval_ms", sampler_interval_ms},
         {"n_ctx", n_ctx},
+        {"kv_type", kv_type},
     };
 }
 
@@ -88,6 +89,8 @@ BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
     get("sweep_concurrency", s.sweep_concurrency);
     get("sampler_interval_ms", s.sampler_interval_ms);
     get("n_ctx", s.n_ctx);
+    s.kv_type = "f32";  // specs stored before the option existed ran with F32 caches
+    get("kv_type", s.kv_type);
     return s;
 }
 
@@ -117,6 +120,7 @@ std::string BenchmarkSpec::validate() const {
         if (c < 1) return "sweep-concurrency values must be >= 1, got " + std::to_string(c);
     if (sampler_interval_ms < 1) return "sampler interval must be >= 1 ms";
     if (n_ctx < 0) return "n-ctx must be >= 0";
+    if (kv_type != "f16" && kv_type != "f32") return "kv-type must be f16 or f32, got '" + kv_type + "'";
     for (const auto& p : prompts)
         if (p.empty()) return "prompts must not be empty strings";
     return {};

@@ -41,6 +41,9 @@ struct BenchmarkSpec {
     std::vector<int> sweep_concurrency; // scaling; empty: 1,2,4,8
     int sampler_interval_ms = 50;
     int64_t n_ctx = 0;                  // 0: engine default
+    // KV cache element type: "f16" (llama-bench's default; half the attention reads) or "f32"
+    // (the engine's reference).
+    std::string kv_type = "f16";
 
     int effective_max_tokens() const;
     nlohmann::json to_json() const;

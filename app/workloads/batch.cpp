@@ -48,6 +48,7 @@ void run_batch(WorkloadContext& ctx) {
     tern::SchedulerOptions so;
     so.max_batch = ctx.spec.concurrency;
     so.n_ctx = ctx.spec.n_ctx;
+    so.kv_f16 = ctx.spec.kv_type == "f16";
     so.threads = ctx.threads;
     tern::Scheduler scheduler(ctx.model, so);
     run_batch_passes(ctx, scheduler);

@@ -14,6 +14,7 @@ void run_llama_bench_style(WorkloadContext& ctx, const std::string& metric_alias
     tern::SessionOptions so;
     so.threads = ctx.threads;
     so.n_ctx = ctx.spec.n_ctx;
+    so.kv_f16 = ctx.spec.kv_type == "f16";
     tern::Session session(ctx.model, so);
     if (n_tokens > session.n_ctx())  // fail now, not after minutes of decoding (tg) or at eval
         throw std::runtime_error(metric_alias.substr(0, metric_alias.find('_')) + " of " +

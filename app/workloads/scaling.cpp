@@ -49,6 +49,7 @@ void run_scaling(WorkloadContext& ctx) {
             tern::SchedulerOptions so;
             so.max_batch = c;
             so.n_ctx = ctx.spec.n_ctx;
+            so.kv_f16 = ctx.spec.kv_type == "f16";
             so.threads = t;
             tern::Scheduler scheduler(ctx.model, so);
             tbdb::SampleSeries series{"tok_s_" + point_name(t, c), "tok/s", {}};

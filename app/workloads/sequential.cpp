@@ -15,6 +15,7 @@ void run_passes(WorkloadContext& ctx, std::vector<double>& prefill_tok_s) {
     tern::SessionOptions so;
     so.threads = ctx.threads;
     so.n_ctx = ctx.spec.n_ctx;
+    so.kv_f16 = ctx.spec.kv_type == "f16";
     tern::Session session(ctx.model, so);
 
     const int passes = ctx.spec.warmup + ctx.spec.repetitions;

@@ -68,6 +68,7 @@ void run_server(WorkloadContext& ctx) {
     tern::SchedulerOptions so;
     so.max_batch = ctx.spec.concurrency;
     so.n_ctx = ctx.spec.n_ctx;
+    so.kv_f16 = ctx.spec.kv_type == "f16";
     so.threads = ctx.threads;
     tern::Scheduler scheduler(ctx.model, so);
     uint64_t seq = 0;

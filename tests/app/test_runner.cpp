@@ -67,6 +67,21 @@ private slots:
         QCOMPARE(BenchmarkSpec::from_json(nlohmann::json::parse(stored->config_json)).workload, std::string("single"));
     }
 
+    void kv_type_in_spec() {
+        // Default F16 (as llama-bench), stored with the run's spec; specs stored before the
+        // option existed read back as F32, which is what they ran with; nonsense is refused.
+        BenchmarkSpec spec;
+        QCOMPARE(spec.kv_type, std::string("f16"));
+        QCOMPARE(BenchmarkSpec::from_json(spec.to_json()).kv_type, std::string("f16"));
+        nlohmann::json old = spec.to_json();
+        old.erase("kv_type");
+        QCOMPARE(BenchmarkSpec::from_json(old).kv_type, std::string("f32"));
+        spec.kv_type = "q8";
+        QVERIFY(spec.validate().find("kv-type") != std::string::npos);
+        spec.kv_type = "f32";
+        QVERIFY(spec.validate().empty());
+    }
+
     void pp_keeps_every_sample() {
         tbdb::RunStore store(dir_.filePath("b.sqlite").toStdString());
         auto run = Runner(store).run(tiny("pp"));
