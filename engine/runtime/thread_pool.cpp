@@ -198,15 +198,23 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
         fn(0, n);
         return;
     }
-    // About four chunks per thread: enough to rebalance, few enough to keep rows contiguous.
-    const int64_t chunk_units = std::max<int64_t>(1, units / (4 * int64_t(nt)));
-    const int64_t chunks = (units + chunk_units - 1) / chunk_units;
+    // Guided chunks: each grab takes half of an equal share of what is left (a multiple of
+    // `grain`), so early chunks are long (long sequential weight streams) and the last ones
+    // short, which keeps the threads' finishing times within a small chunk of each other.
     std::atomic<int64_t> next{0};
+    const int64_t share_div = 2 * int64_t(nt);
     run([&](int, int) {
-        for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
-            const int64_t b = c * chunk_units * grain;
-            const int64_t e = std::min(n, (c + 1) * chunk_units * grain);
+        int64_t b = next.load(std::memory_order_relaxed);
+        for (;;) {
+            int64_t e;
+            do {
+                if (b >= n) return;
+                const int64_t want = (n - b) / share_div;
+                const int64_t size = std::max<int64_t>(grain, (want + grain - 1) / grain * grain);
+                e = std::min(n, b + size);
+            } while (!next.compare_exchange_weak(b, e, std::memory_order_relaxed));
             fn(b, e);
+            b = next.load(std::memory_order_relaxed);
         }
     });
 }

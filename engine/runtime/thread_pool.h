@@ -29,7 +29,8 @@ public:
     // index inline on the calling thread (no deadlock). fn must not throw.
     void run(const std::function<void(int thread_index, int n_threads)>& fn);
     // Covers [0, n) with contiguous chunks whose starts are multiples of `grain`; threads take
-    // chunks dynamically (a few per thread) so a descheduled thread does not hold up the rest.
+    // chunks dynamically, long ones first and ever shorter ones (guided), so a descheduled or
+    // slower thread does not hold up the rest by more than a small chunk.
     // Each index is passed to fn exactly once; chunks may run in any order.
     void parallel_for(int64_t n, int64_t grain,
                       const std::function<void(int64_t begin, int64_t end)>& fn);
