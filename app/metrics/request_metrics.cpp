@@ -67,6 +67,19 @@ std::optional<double> output_tok_s(const std::vector<tbdb::RequestRecord>& reque
     return tokens / (*span / 1000.0);
 }
 
+std::optional<double> decode_aggregate_tok_s(const std::vector<tbdb::RequestRecord>& requests) {
+    int64_t tokens = 0;
+    double first = std::numeric_limits<double>::infinity(), last = -std::numeric_limits<double>::infinity();
+    for (const auto& r : requests) {
+        if (!r.ttft_ms || !r.e2e_ms || r.output_tokens < 2) continue;
+        tokens += r.output_tokens - 1;
+        first = std::min(first, r.submit_ms + *r.ttft_ms);
+        last = std::max(last, r.submit_ms + *r.e2e_ms);
+    }
+    if (tokens == 0 || !(last > first)) return std::nullopt;
+    return tokens / ((last - first) / 1000.0);
+}
+
 LatencySamples collect_latencies(const std::vector<tbdb::RequestRecord>& requests) {
     LatencySamples s;
     for (const auto& r : requests) {

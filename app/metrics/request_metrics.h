@@ -31,6 +31,11 @@ std::optional<double> decode_tok_s(const tbdb::RequestRecord& r);
 // Over a set of requests: sum of output tokens / (last token time - first submit time).
 // Missing when no token was produced or the span is zero.
 std::optional<double> output_tok_s(const std::vector<tbdb::RequestRecord>& requests);
+// Aggregate decode rate of concurrent requests: the tokens after each request's first one,
+// summed, over the window from the earliest first token to the latest last token (the time
+// the batch spends decoding once prefill has produced first tokens). Missing when no request
+// has a second token or the window is zero. One request: its own decode rate.
+std::optional<double> decode_aggregate_tok_s(const std::vector<tbdb::RequestRecord>& requests);
 // Makespan: last token time - first submit time, in ms.
 std::optional<double> makespan_ms(const std::vector<tbdb::RequestRecord>& requests);
 

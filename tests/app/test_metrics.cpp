@@ -59,6 +59,7 @@ private slots:
         auto rec = metrics::to_request_record(result(t0, 5, {}), t0, 0, 0);
         QVERIFY(!rec.ttft_ms && !rec.e2e_ms);
         QVERIFY(!metrics::output_tok_s({rec}).has_value());
+        QVERIFY(!metrics::decode_aggregate_tok_s({rec}).has_value());
     }
 
     void output_throughput_spans_first_submit_to_last_token() {
@@ -69,6 +70,10 @@ private slots:
         // 8 tokens over 500 ms (first submit 0, last token 500) = 16 tok/s.
         QVERIFY(std::abs(*metrics::output_tok_s(reqs) - 16.0) < 1e-6);
         QVERIFY(std::abs(*metrics::makespan_ms(reqs) - 500.0) < 1e-3);
+        // Decoding together: 2 + 4 tokens after the first ones, from 100 ms to 500 ms = 15 tok/s.
+        QVERIFY(std::abs(*metrics::decode_aggregate_tok_s(reqs) - 15.0) < 1e-6);
+        // One request alone: its own decode rate (2 tokens in 200 ms).
+        QVERIFY(std::abs(*metrics::decode_aggregate_tok_s({reqs[0]}) - 10.0) < 1e-6);
         const auto lat = metrics::collect_latencies(reqs);
         QCOMPARE(lat.ttft.size(), size_t(2));
         QCOMPARE(lat.itl.size(), size_t(2 + 4));
