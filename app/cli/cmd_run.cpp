@@ -120,26 +120,18 @@ int cmd_run(const RunArgs& a) {
 int cmd_default_run(const std::string& db, const std::string& preset) {
     // The first-start benchmark: a demo model (`small` unless --preset), short but honest settings
     // (every figure is measured; percentiles a small sample cannot support are reported as missing).
-    std::vector<BenchmarkSpec> specs;
-    BenchmarkSpec single;
-    single.workload = "single";
-    single.repetitions = 2;
-    single.warmup = 1;
-    single.max_tokens = 32;
-    specs.push_back(single);
-    BenchmarkSpec pp;
-    pp.workload = "pp";
-    pp.n_prompt = 128;
-    pp.repetitions = 5;
-    pp.warmup = 1;
-    specs.push_back(pp);
-    BenchmarkSpec tg;
-    tg.workload = "tg";
-    tg.n_gen = 32;
-    tg.repetitions = 5;
-    tg.warmup = 1;
-    specs.push_back(tg);
-    for (auto& spec : specs) spec.demo_preset = preset;
+    const auto spec_of = [&](const char* workload, int repetitions) {
+        BenchmarkSpec s;
+        s.workload = workload;
+        s.demo_preset = preset;
+        s.repetitions = repetitions;
+        s.warmup = 1;
+        return s;
+    };
+    std::vector<BenchmarkSpec> specs = {spec_of("single", 2), spec_of("pp", 5), spec_of("tg", 5)};
+    specs[0].max_tokens = 32;
+    specs[1].n_prompt = 128;
+    specs[2].n_gen = 32;
 
     tbdb::RunStore store(db);
     Runner runner(store);

@@ -20,10 +20,8 @@ const char* kDash = "\u2014";
 
 std::string or_dash(const std::string& s) { return s.empty() ? std::string(kDash) : markdown_cell(s); }
 
-std::string row(const std::vector<std::string>& cells) { return markdown_row(cells); }
-
 std::string table_head(const std::vector<std::string>& names, const std::vector<bool>& numeric = {}) {
-    std::string s = row(names) + "|";
+    std::string s = markdown_row(names) + "|";
     for (size_t i = 0; i < names.size(); ++i) s += (i < numeric.size() && numeric[i]) ? "---:|" : "---|";
     return s + "\n";
 }
@@ -52,12 +50,18 @@ std::string not_compared_text(const tbdb::RunRecord& r) {
     return markdown_cell(s);
 }
 
+// Whether some completed baseline has the run's workload (then it only lacks one at its thread
+// count).
+bool has_workload_baseline(const tbdb::RunRecord& r, const std::vector<tbdb::RunRecord>& baselines) {
+    for (const auto& b : baselines)
+        if (b.workload == r.workload && comparable(b) && b.uuid != r.uuid) return true;
+    return false;
+}
+
 // Why a run has no baseline: none of its workload, or none at its thread count.
 std::string missing_baseline_text(const tbdb::RunRecord& r, const std::vector<tbdb::RunRecord>& baselines) {
-    for (const auto& b : baselines)
-        if (b.workload == r.workload && comparable(b) && b.uuid != r.uuid)
-            return "no baseline at " + std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
-    return "no baseline of this workload";
+    if (!has_workload_baseline(r, baselines)) return "no baseline of this workload";
+    return "no baseline at " + std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
 }
 
 std::string value_with_unit(const std::optional<double>& v, const std::string& unit) {
@@ -85,7 +89,7 @@ void environment_section(std::string& out, const std::vector<const tbdb::RunReco
                                       : std::string(kDash);
         std::string os = r->host.os;
         if (!r->host.kernel.empty()) os += (os.empty() ? "" : " / ") + r->host.kernel;
-        out += row({"#" + std::to_string(r->id), markdown_cell(implementation_label(*r)), std::to_string(r->threads),
+        out += markdown_row({"#" + std::to_string(r->id), markdown_cell(implementation_label(*r)), std::to_string(r->threads),
                     or_dash(r->host.hostname), or_dash(r->host.cpu_model), cores, or_dash(os), or_dash(r->model.path),
                     or_dash(r->model.sha256)});
     }
@@ -172,8 +176,7 @@ std::string markdown_comparison_report(const ReportInput& in) {
         for (const auto& p : pairs) {
             if (!comparable(*p.run)) continue;
             if (!p.base) {
-                ++(missing_baseline_text(*p.run, in.baselines) == "no baseline of this workload" ? no_workload
-                                                                                                 : no_threads);
+                ++(has_workload_baseline(*p.run, in.baselines) ? no_threads : no_workload);
                 continue;
             }
             for (const auto& q : p.cmp.rows) {
@@ -220,14 +223,14 @@ std::string markdown_comparison_report(const ReportInput& in) {
                               {false, false, false, true, false, true, true});
             for (const auto* p : list) {
                 if (!comparable(*p->run)) {
-                    out += row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
+                    out += markdown_row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
                                 markdown_cell(implementation_label(*p->run)), std::to_string(p->run->threads),
                                 not_compared_text(*p->run), kDash, kDash});
                     continue;
                 }
                 for (const auto& name : headline_metric_names())
                     if (const auto* m = p->run->metric(name))
-                        out += row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
+                        out += markdown_row({"#" + std::to_string(p->run->id), markdown_cell(workload_label(*p->run)),
                                     markdown_cell(implementation_label(*p->run)), std::to_string(p->run->threads),
                                     name, value_with_unit(m->value, m->unit), std::to_string(m->n)});
             }
@@ -241,20 +244,20 @@ std::string markdown_comparison_report(const ReportInput& in) {
             const std::string who = "#" + std::to_string(p->run->id) + " " + markdown_cell(implementation_label(*p->run));
             const std::string test = markdown_cell(workload_label(*p->run)), threads = std::to_string(p->run->threads);
             if (!comparable(*p->run)) {
-                out += row({who, test, threads, kDash, kDash, kDash, kDash, kDash, not_compared_text(*p->run)});
+                out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash, not_compared_text(*p->run)});
                 continue;
             }
             if (!p->base) {
-                out += row({who, test, threads, kDash, kDash, kDash, kDash, kDash,
+                out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash,
                             missing_baseline_text(*p->run, in.baselines)});
                 continue;
             }
             const std::string pair = who + " vs #" + std::to_string(p->base->id);
             for (const auto& q : p->cmp.rows)
-                out += row({pair, test, threads, markdown_cell(quantity_label(q.quantity, q.unit)), q.statistic,
+                out += markdown_row({pair, test, threads, markdown_cell(quantity_label(q.quantity, q.unit)), q.statistic,
                             value_with_unit(q.baseline_value, {}), value_with_unit(q.current_value, {}),
                             ratio_text(q.ratio), markdown_cell(significance_text(q))});
-            if (p->cmp.rows.empty()) out += row({pair, test, threads, kDash, kDash, kDash, kDash, kDash, "no common quantity"});
+            if (p->cmp.rows.empty()) out += markdown_row({pair, test, threads, kDash, kDash, kDash, kDash, kDash, "no common quantity"});
         }
         out += "\n";
     }
@@ -281,27 +284,27 @@ std::string markdown_comparison_report(const ReportInput& in) {
 std::string markdown_run_report(const tbdb::RunRecord& r) {
     std::string out = "# Run #" + std::to_string(r.id) + ": " + markdown_cell(workload_label(r)) + "\n\n";
     out += table_head({"property", "value"});   // an empty header row reads as a blank line
-    out += row({"uuid", or_dash(r.uuid)});
-    out += row({"status", tbdb::status_name(r.status)});
-    out += row({"workload", or_dash(r.workload)});
-    out += row({"implementation", markdown_cell(implementation_label(r))});
-    out += row({"kernel", or_dash(r.kernel)});
-    out += row({"threads", std::to_string(r.threads)});
-    out += row({"model", or_dash(r.model.path)});
-    out += row({"model sha256", or_dash(r.model.sha256)});
-    out += row({"host", or_dash(r.host.hostname)});
-    out += row({"CPU", or_dash(r.host.cpu_model)});
-    out += row({"started", or_dash(r.started_at)});
-    out += row({"finished", or_dash(r.finished_at)});
-    out += row({"source", or_dash(r.source)});
-    if (!r.error.empty()) out += row({"error", markdown_cell(r.error)});
+    out += markdown_row({"uuid", or_dash(r.uuid)});
+    out += markdown_row({"status", tbdb::status_name(r.status)});
+    out += markdown_row({"workload", or_dash(r.workload)});
+    out += markdown_row({"implementation", markdown_cell(implementation_label(r))});
+    out += markdown_row({"kernel", or_dash(r.kernel)});
+    out += markdown_row({"threads", std::to_string(r.threads)});
+    out += markdown_row({"model", or_dash(r.model.path)});
+    out += markdown_row({"model sha256", or_dash(r.model.sha256)});
+    out += markdown_row({"host", or_dash(r.host.hostname)});
+    out += markdown_row({"CPU", or_dash(r.host.cpu_model)});
+    out += markdown_row({"started", or_dash(r.started_at)});
+    out += markdown_row({"finished", or_dash(r.finished_at)});
+    out += markdown_row({"source", or_dash(r.source)});
+    if (!r.error.empty()) out += markdown_row({"error", markdown_cell(r.error)});
     out += "\n## Figures\n\n";
     if (r.metrics.empty()) {
         out += "No figures were recorded.\n\n";
     } else {
         out += table_head({"metric", "value", "unit", "n", "note"}, {false, true, false, true, false});
         for (const auto& m : r.metrics)
-            out += row({markdown_cell(m.name), m.value ? format_number(*m.value) : std::string(kDash), or_dash(m.unit),
+            out += markdown_row({markdown_cell(m.name), m.value ? format_number(*m.value) : std::string(kDash), or_dash(m.unit),
                         std::to_string(m.n), markdown_cell(m.note)});
         out += "\n";
     }

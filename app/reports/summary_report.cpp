@@ -12,8 +12,6 @@ namespace {
 
 const char* kDash = "\u2014";
 
-std::string row(const std::vector<std::string>& cells) { return markdown_row(cells); }
-
 // A run's own report as a section of this one: every heading one level deeper.
 std::string as_section(const std::string& report) {
     std::istringstream in(report);
@@ -41,7 +39,7 @@ std::string markdown_summary_report(const std::string& title, const std::string&
                           threads = std::to_string(r.threads);
         if (r.status == tbdb::RunStatus::Failed) {
             // A failed run's figures (if any) measure an unfinished run: not summarized.
-            out += row({id, test, status, impl, threads, markdown_cell(r.error.empty() ? "failed" : r.error), kDash, kDash});
+            out += markdown_row({id, test, status, impl, threads, markdown_cell(r.error.empty() ? "failed" : r.error), kDash, kDash});
             continue;
         }
         bool any = false;
@@ -51,9 +49,9 @@ std::string markdown_summary_report(const std::string& title, const std::string&
             any = true;
             const std::string value =
                 m->value ? format_number(*m->value) + (m->unit.empty() ? "" : " " + m->unit) : std::string(kDash);
-            out += row({id, test, status, impl, threads, markdown_cell(name), markdown_cell(value), std::to_string(m->n)});
+            out += markdown_row({id, test, status, impl, threads, markdown_cell(name), markdown_cell(value), std::to_string(m->n)});
         }
-        if (!any) out += row({id, test, status, impl, threads, "no figures recorded", kDash, kDash});
+        if (!any) out += markdown_row({id, test, status, impl, threads, "no figures recorded", kDash, kDash});
     }
     out += "\nValues are the figures each run stored (" + std::string(kDash) +
            " = could not be measured); each run's section below gives every figure with its note.\n\n";
