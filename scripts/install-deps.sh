@@ -6,8 +6,10 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
-  # libraries (DESIGN.md section 9)
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
+  # libraries (docs/ARCHITECTURE.md, "Dependencies"). Installs skip Recommends, so every
+  # package a build needs is named: Qt6Charts' CMake config requires Qt6OpenGL, whose
+  # development files (libqt6opengl6-dev) are only a Recommends of qt6-base-dev.
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
   libboost1.81-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   # window under a virtual display, fonts for readable screenshots, packaging checks
   xvfb xauth fonts-dejavu-core dpkg-dev file
