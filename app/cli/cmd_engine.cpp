@@ -14,7 +14,7 @@
 #include "engine/demo/demo_model.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/model.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/generate.h"
 #include "engine/runtime/session.h"
 #include "engine/tokenizer/tokenizer.h"

@@ -24,7 +24,7 @@
 #include "build_info.h"
 #include "engine/demo/demo_model.h"
 #include "engine/kernels/kernel_set.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {

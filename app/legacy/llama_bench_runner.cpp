@@ -12,7 +12,7 @@
 #include "app/legacy/llama_bench_parser.h"
 #include "app/system/child_process.h"
 #include "app/system/host_info.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {

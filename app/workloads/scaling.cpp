@@ -12,7 +12,7 @@
 #include "app/stats/summary.h"
 #include "app/workloads/request_tracker.h"
 #include "app/workloads/workload_common.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {

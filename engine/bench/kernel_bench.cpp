@@ -7,8 +7,8 @@
 #include <ctime>
 
 #include "engine/kernels/kernel_set.h"
-#include "engine/runtime/error.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/error.h"
+#include "engine/base/thread_pool.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

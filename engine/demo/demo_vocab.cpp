@@ -4,7 +4,7 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern::demo {
 

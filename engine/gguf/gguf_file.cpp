@@ -10,7 +10,7 @@
 #include <cstring>
 #include <limits>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 

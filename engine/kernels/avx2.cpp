@@ -1,4 +1,4 @@
-// AVX2 + FMA + F16C kernel set (this file alone is compiled with those flags; dispatch.cpp
+// AVX2 + FMA + F16C + BMI2 kernel set (this file alone is compiled with those flags; dispatch.cpp
 // only hands it out when the CPU and OS support them).
 //
 // Ternary products use codes c in {0,1,2} as the unsigned operand of vpmaddubsw:
@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/kernels/int8_rows.h"
 #include "engine/kernels/kernel_set.h"
 #include "engine/kernels/scalar_common.h"
 
@@ -557,8 +558,9 @@ void attend_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t n,
 }
 
 const KernelSet kAvx2 = {
-    "avx2",      quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm, dot_f32,
-    dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16,
+    "avx2",      quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm,   dot_f32,
+    dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16, avx2_int8_gemm,
+    TERN_ISA,  // engine/CMakeLists.txt: the extensions this file is compiled with
 };
 
 }  // namespace

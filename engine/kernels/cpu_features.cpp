@@ -35,14 +35,20 @@ CpuFeatures detect() {
         const uint64_t xcr0 = osxsave ? read_xcr0() : 0;
         const bool os_ymm = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
         const bool os_zmm = (xcr0 & 0xE6) == 0xE6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+        const bool os_tiles = (xcr0 & 0x60000) == 0x60000;  // XTILECFG + XTILEDATA
         if (!(avx && os_ymm)) f.fma = f.f16c = false;
         if (max_leaf >= 7) {
             __cpuid_count(7, 0, a, b, c, d);
             f.avx2 = avx && os_ymm && (b & (1u << 5));
+            f.bmi2 = b & (1u << 8);
             f.avx512f = os_zmm && (b & (1u << 16));
+            f.avx512dq = f.avx512f && (b & (1u << 17));
             f.avx512bw = f.avx512f && (b & (1u << 30));
             f.avx512vl = f.avx512f && (b & (1u << 31));
             f.avx512vnni = f.avx512f && (c & (1u << 11));
+            f.amx_bf16 = os_tiles && (d & (1u << 22));
+            f.amx_tile = os_tiles && (d & (1u << 24));
+            f.amx_int8 = os_tiles && (d & (1u << 25));
             unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
             __cpuid_count(7, 1, a1, b1, c1, d1);
             f.avx_vnni = avx && os_ymm && (a1 & (1u << 4));
@@ -90,13 +96,42 @@ std::string cpu_features_string(const CpuFeatures& f) {
     add(f.avx2, "AVX2");
     add(f.fma, "FMA");
     add(f.f16c, "F16C");
+    add(f.bmi2, "BMI2");
     add(f.avx512f, "AVX512F");
     add(f.avx512bw, "AVX512BW");
     add(f.avx512vl, "AVX512VL");
+    add(f.avx512dq, "AVX512DQ");
     add(f.avx512vnni, "AVX512VNNI");
     add(f.avx_vnni, "AVX-VNNI");
+    add(f.amx_tile, "AMX-TILE");
+    add(f.amx_int8, "AMX-INT8");
+    add(f.amx_bf16, "AMX-BF16");
     add(f.neon, "NEON");
     return s;
+}
+
+bool cpu_supports_isa(const CpuFeatures& f, std::string_view isa) {
+    const struct { std::string_view name; bool on; } known[] = {
+        {"avx2", f.avx2},         {"fma", f.fma},           {"f16c", f.f16c},
+        {"bmi2", f.bmi2},         {"avx512f", f.avx512f},   {"avx512bw", f.avx512bw},
+        {"avx512vl", f.avx512vl}, {"avx512dq", f.avx512dq}, {"avx512vnni", f.avx512vnni},
+        {"avxvnni", f.avx_vnni},  {"amx-tile", f.amx_tile}, {"amx-int8", f.amx_int8},
+        {"amx-bf16", f.amx_bf16},
+    };
+    while (!isa.empty()) {
+        const size_t comma = isa.find(',');
+        const std::string_view name = isa.substr(0, comma);
+        isa = comma == std::string_view::npos ? std::string_view() : isa.substr(comma + 1);
+        if (name.empty()) continue;
+        bool found = false;
+        for (const auto& k : known)
+            if (k.name == name) {
+                if (!k.on) return false;
+                found = true;
+            }
+        if (!found) return false;
+    }
+    return true;
 }
 
 }  // namespace tern

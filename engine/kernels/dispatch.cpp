@@ -1,29 +1,38 @@
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "engine/kernels/kernel_set.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 
 namespace {
 
-// A compiled-in set is usable only when the CPU (and OS) support every extension it uses.
-bool usable(const KernelSet* k, const CpuFeatures& f) {
-    if (!k) return false;
-    const std::string_view name = k->name;
-    if (name == "avx2") return f.avx2 && f.fma && f.f16c;
-    if (name == "avx512") return f.avx512f && f.avx512bw && f.avx512vl && f.fma && f.f16c;
-    return true;
-}
+// A compiled-in set is usable only when the CPU (and OS) support every extension its source
+// files are compiled with (the compiler may use any of them anywhere in those files).
+bool usable(const KernelSet* k, const CpuFeatures& f) { return k && cpu_supports_isa(f, k->isa); }
 
 }  // namespace
 
 std::vector<const KernelSet*> available_kernels() {
     std::vector<const KernelSet*> out;
     const CpuFeatures& f = cpu_features();
-    for (const KernelSet* k : {avx512_kernels(), avx2_kernels()})
-        if (usable(k, f)) out.push_back(k);
+    // Best first; of the two AVX-512 variants (one name) only the better usable one is listed.
+    for (const KernelSet* k : {avx512_vnni_kernels(), avx512_kernels(), avx2_kernels()}) {
+        const bool named_already = std::any_of(out.begin(), out.end(), [&](const KernelSet* o) {
+            return k && std::string_view(o->name) == k->name;
+        });
+        if (usable(k, f) && !named_already) out.push_back(k);
+    }
+    out.push_back(scalar_kernels());
+    return out;
+}
+
+std::vector<const KernelSet*> usable_kernel_variants() {
+    std::vector<const KernelSet*> out;
+    for (const KernelSet* k : {avx512_vnni_kernels(), avx512_kernels(), avx2_kernels()})
+        if (usable(k, cpu_features())) out.push_back(k);
     out.push_back(scalar_kernels());
     return out;
 }

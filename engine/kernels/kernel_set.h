@@ -54,20 +54,41 @@ struct KernelSet {
                        float scale, float* scores, float* out);
     void (*attend_f16)(const float* q, const uint16_t* keys, const uint16_t* values, int64_t n, int64_t hd,
                        float scale, float* scores, float* out);
+
+    // Int8 rows (the re-quantized output head, row n at w + n * x.cols, values in [-127, 127])
+    // times the int8 activations, for rows [n0, n1) and every token m:
+    //   y[m*ldy + n] = float(sum_k w[n][k] * q[m][k]) * row_scale[n] * dequant[m]
+    // (exact int32 sum; the two float products rounded left to right: bit-identical in every set).
+    void (*int8_gemm)(const int8_t* w, const float* row_scale, int64_t n0, int64_t n1, const QuantizedActs& x,
+                      float* y, int64_t ldy);
+
+    // The instruction-set extensions this set's source files are compiled with, comma-separated
+    // ("avx2,fma,f16c,bmi2"; "" for scalar). Set from the build's own -m flags (engine/CMakeLists.txt),
+    // so dispatch hands a set out only when the CPU and OS support every one of them.
+    const char* isa;
 };
 
-// CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64).
+// CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64). A feature whose
+// register state the OS does not save (XCR0) counts as absent.
 struct CpuFeatures {
-    bool avx2 = false, fma = false, f16c = false;
-    bool avx512f = false, avx512bw = false, avx512vl = false, avx512vnni = false;
-    bool avx_vnni = false, neon = false;
+    bool avx2 = false, fma = false, f16c = false, bmi2 = false;
+    bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false, avx512vnni = false;
+    bool avx_vnni = false;
+    bool amx_tile = false, amx_int8 = false, amx_bf16 = false;  // tile state enabled in XCR0 too
+    bool neon = false;
     std::string brand;  // CPU model string
 };
 const CpuFeatures& cpu_features();
 std::string cpu_features_string(const CpuFeatures& f);  // "AVX2 FMA F16C ..."
+// Whether `f` has every extension of an `isa` list (KernelSet::isa); an unknown name counts as
+// missing, so a new compile flag without a check here disables the set instead of crashing.
+bool cpu_supports_isa(const CpuFeatures& f, std::string_view isa);
 
 // Kernel sets compiled in and usable on this CPU, best first; "scalar" is always there.
 std::vector<const KernelSet*> available_kernels();
+// Every compiled-in set this CPU can run, including the variant available_kernels() hides behind
+// a shared name (AVX-512 with and without VNNI), scalar last: what the tests compare.
+std::vector<const KernelSet*> usable_kernel_variants();
 // "auto" (or "") picks the best available, unless env TERNBENCH_KERNEL names a set; a name not
 // available throws tern::Error listing the choices.
 const KernelSet& select_kernels(std::string_view name);
@@ -75,6 +96,7 @@ const KernelSet& select_kernels(std::string_view name);
 // The per-ISA tables (nullptr when not compiled in). Each lives in its own source file.
 const KernelSet* scalar_kernels();
 const KernelSet* avx2_kernels();
-const KernelSet* avx512_kernels();
+const KernelSet* avx512_kernels();       // AVX-512 F/BW/VL/DQ, maddubs pairs
+const KernelSet* avx512_vnni_kernels();  // the same algorithms with vpdpbusd
 
 }  // namespace tern

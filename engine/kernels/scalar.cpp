@@ -119,9 +119,22 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
 constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
 constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
 
+void int8_gemm(const int8_t* w, const float* row_scale, int64_t n0, int64_t n1, const QuantizedActs& x, float* y,
+               int64_t ldy) {
+    const int64_t k = x.cols;
+    for (int64_t n = n0; n < n1; ++n)
+        for (int64_t m = 0; m < x.rows; ++m) {
+            const int8_t* a = x.row(m);
+            int32_t s = 0;
+            for (int64_t i = 0; i < k; ++i) s += int32_t(w[n * k + i]) * int32_t(a[i]);
+            y[m * ldy + n] = static_cast<float>(s) * row_scale[n] * x.dequant[static_cast<size_t>(m)];
+        }
+}
+
 const KernelSet kScalar = {
-    "scalar",      quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm, f16_gemm,   dot_f32,
-    dot_f16_f32,   axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16,
+    "scalar",    quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm,  dot_f32,
+    dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16, int8_gemm,
+    "",
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 

@@ -5,7 +5,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/arch.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/runtime/kv_cache.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/model/kv_cache.h"
+#include "engine/base/thread_pool.h"
 
 namespace tern {
 

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace tern {
 
@@ -14,12 +13,6 @@ constexpr int64_t kRowGrain = 16;
 // Below this many multiply-adds a product runs on the calling thread.
 constexpr int64_t kMinParallelMacs = int64_t(1) << 17;
 
-// The Q8 head follows the kernel choice: the scalar set stays all-portable.
-bool use_simd(const KernelSet& ks) {
-    static const bool avail = q8_simd_available();
-    return avail && std::string_view(ks.name) != "scalar";
-}
-
 void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t n1,
                   const float* x, int64_t m, int64_t k, const QuantizedActs& acts) {
     const LinearWeight& w = *job.w;
@@ -27,7 +20,7 @@ void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t
         case LinearWeight::Kind::Ternary: ks.ternary_gemm(w.ternary, n0, n1, acts, job.y, job.ldy); break;
         case LinearWeight::Kind::F32: ks.f32_gemm(w.f32, n0, n1, x, m, k, job.y, job.ldy); break;
         case LinearWeight::Kind::F16: ks.f16_gemm(w.f16, n0, n1, x, m, k, job.y, job.ldy); break;
-        case LinearWeight::Kind::Q8: q8_gemm(w.q8, n0, n1, acts, job.y, job.ldy, use_simd(ks)); break;
+        case LinearWeight::Kind::Q8: q8_gemm(ks, w.q8, n0, n1, acts, job.y, job.ldy); break;
         case LinearWeight::Kind::None: return;
     }
     if (w.has_out_scale)

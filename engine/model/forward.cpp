@@ -13,9 +13,9 @@
 #include "engine/model/attention.h"
 #include "engine/model/blocks.h"
 #include "engine/model/weights.h"
-#include "engine/runtime/error.h"
-#include "engine/runtime/kv_cache.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/error.h"
+#include "engine/model/kv_cache.h"
+#include "engine/base/thread_pool.h"
 #include "engine/tensor/float_codecs.h"
 
 namespace tern {

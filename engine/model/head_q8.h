@@ -13,6 +13,7 @@
 namespace tern {
 
 class ThreadPool;
+struct KernelSet;
 
 struct Q8Matrix {
     int64_t rows = 0, cols = 0;  // cols % 128 == 0 (QuantizedActs rows)
@@ -24,11 +25,9 @@ struct Q8Matrix {
 Q8Matrix quantize_q8_rows(int64_t rows, int64_t cols, const std::function<void(int64_t, float*)>& row_to_float,
                           ThreadPool& pool);
 
-// y[m*ldy + n] = scale[n] * dequant[m] * sum_k q[n][k] * x.q[m][k] for n in [n0, n1).
-// `simd` picks the AVX2 loop (exact same integer sums as the portable loop).
-void q8_gemm(const Q8Matrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y, int64_t ldy, bool simd);
-
-// Whether this CPU and build can run the AVX2 loop.
-bool q8_simd_available();
+// y[m*ldy + n] = sum_k q[n][k] * x.q[m][k] * scale[n] * dequant[m] for n in [n0, n1), with the
+// kernel set's int8 product (every set gives the same bits; see KernelSet::int8_gemm).
+void q8_gemm(const KernelSet& ks, const Q8Matrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y,
+             int64_t ldy);
 
 }  // namespace tern

@@ -11,8 +11,8 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/model.h"
 #include "engine/model/repack.h"
-#include "engine/runtime/error.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/error.h"
+#include "engine/base/thread_pool.h"
 #include "engine/tensor/float_codecs.h"
 #include "engine/tensor/ternary_codecs.h"
 

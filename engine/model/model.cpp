@@ -6,8 +6,8 @@
 #include "engine/model/hparams.h"
 #include "engine/model/loader.h"
 #include "engine/model/weights.h"
-#include "engine/runtime/error.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/error.h"
+#include "engine/base/thread_pool.h"
 #include "engine/tokenizer/vocab.h"
 
 namespace tern {

@@ -1,6 +1,6 @@
 #include "engine/runtime/generate.h"
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/generation_state.h"
 #include "engine/runtime/session.h"
 

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 namespace {

@@ -12,11 +12,11 @@
 #include <unordered_set>
 
 #include "engine/model/forward.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/generation_state.h"
-#include "engine/runtime/kv_cache.h"
+#include "engine/model/kv_cache.h"
 #include "engine/runtime/session.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace tern {
 

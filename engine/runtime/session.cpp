@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "engine/model/forward.h"
-#include "engine/runtime/kv_cache.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/model/kv_cache.h"
+#include "engine/base/thread_pool.h"
 
 namespace tern {
 

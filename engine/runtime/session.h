@@ -12,7 +12,7 @@
 namespace tern {
 
 class ThreadPool;
-struct KvCache;           // engine/runtime/kv_cache.h
+struct KvCache;           // engine/model/kv_cache.h
 struct ForwardWorkspace;  // engine/model/forward.h
 
 struct SessionOptions {

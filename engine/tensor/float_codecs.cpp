@@ -9,7 +9,7 @@
 #endif
 
 #include "engine/gguf/ggml_type.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 
 namespace tern {
 

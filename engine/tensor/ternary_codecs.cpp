@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 
 // Layouts per FORMATS.md section 2, checked against the fixture files (tests/engine/

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/byte_alphabet.h"
 #include "engine/tokenizer/symbol_merge.h"
 #include "engine/tokenizer/utf8.h"

@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/utf8.h"
 
 namespace tern {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/symbol_merge.h"
 #include "engine/tokenizer/utf8.h"
 

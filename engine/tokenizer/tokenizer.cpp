@@ -1,6 +1,6 @@
 #include "engine/tokenizer/tokenizer.h"
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/bpe_gpt2.h"
 #include "engine/tokenizer/spm_llama.h"
 

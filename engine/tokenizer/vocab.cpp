@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "engine/gguf/gguf_file.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/pretokenizer.h"
 
 namespace tern {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/gguf/ggml_type.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 #include "engine/tensor/ternary_codecs.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/gguf/gguf_file.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 #include "engine/tensor/ternary_codecs.h"
 

@@ -11,7 +11,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 
 using namespace tern;

@@ -1,13 +1,15 @@
-// The int8 output head: the AVX2 loops (one row at a time for batches, four concurrent row
-// streams for decode) give the same bits as the portable loop, for any row range.
+// The int8 output head: every usable kernel set's int8 product (AVX2: one row at a time for
+// batches, four concurrent row streams for decode) gives the same bits as the scalar set's, for
+// any row range.
 #include <QtTest>
 
 #include <cstring>
 #include <random>
 #include <vector>
 
+#include "engine/kernels/kernel_set.h"
 #include "engine/model/head_q8.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 using namespace tern;
 
@@ -43,22 +45,26 @@ class TestHeadQ8 : public QObject {
     Q_OBJECT
 private slots:
     void simdEqualsPortable() {
-        if (!q8_simd_available()) QSKIP("no AVX2 on this CPU: only the portable head loop exists");
+        const auto sets = available_kernels();
+        if (sets.size() < 2) QSKIP("no SIMD kernel set on this CPU: only the portable head loop exists");
+        const KernelSet& scalar = *scalar_kernels();
         std::mt19937 rng(11);
+        for (const KernelSet* ks : sets)
         for (bool extreme : {false, true})
             for (int64_t rows : {1, 3, 4, 37, 130})
-                for (int64_t m : {1, 2, 5}) {
-                    const int64_t k = 384;
+                for (int64_t m : {1, 2, 5})
+                for (int64_t k : {128, 384, 640}) {
                     const Q8Matrix w = random_head(rng, rows, k, extreme);
                     const QuantizedActs x = acts(rng, m, k, extreme);
                     std::vector<float> ref(static_cast<size_t>(m * rows), -7.0f), got = ref;
-                    q8_gemm(w, 0, rows, x, ref.data(), rows, false);
-                    q8_gemm(w, 0, rows, x, got.data(), rows, true);
-                    QVERIFY2(same_bits(ref, got), qPrintable(QString("rows %1 m %2 extreme %3").arg(rows).arg(m).arg(extreme)));
+                    q8_gemm(scalar, w, 0, rows, x, ref.data(), rows);
+                    q8_gemm(*ks, w, 0, rows, x, got.data(), rows);
+                    QVERIFY2(same_bits(ref, got), qPrintable(QString("%1: rows %2 m %3 k %4 extreme %5")
+                                                                 .arg(ks->name).arg(rows).arg(m).arg(k).arg(extreme)));
                     if (extreme) QCOMPARE(ref[0], float(127 * 128 * k) * w.scale[0] * x.dequant[0]);
                     // Any split of the rows (decode splits them across threads) gives the same bits.
                     std::vector<float> split(ref.size(), -7.0f);
-                    for (int64_t b = 0; b < rows; b += 9) q8_gemm(w, b, std::min(rows, b + 9), x, split.data(), rows, true);
+                    for (int64_t b = 0; b < rows; b += 9) q8_gemm(*ks, w, b, std::min(rows, b + 9), x, split.data(), rows);
                     QVERIFY(same_bits(ref, split));
                 }
     }

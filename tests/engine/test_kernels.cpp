@@ -12,8 +12,8 @@
 #include "engine/bench/kernel_bench.h"
 #include "engine/kernels/kernel_set.h"
 #include "engine/kernels/scalar_common.h"
-#include "engine/runtime/error.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/error.h"
+#include "engine/base/thread_pool.h"
 #include "engine/tensor/float_codecs.h"
 
 using namespace tern;
@@ -71,11 +71,13 @@ int64_t naive_dot(const std::vector<int8_t>& trits, int64_t row, const int8_t* q
 }
 
 // Kernel sets under test besides the reference; unavailable ones skip with a reason.
+// "avx512" is the set without VNNI, "avx512vnni" the one with it (both named "avx512").
 const KernelSet* require_set(const QString& name) {
-    const KernelSet* set = nullptr;
-    for (const KernelSet* k : available_kernels())
-        if (name == k->name) set = k;
-    return set;
+    for (const KernelSet* k : usable_kernel_variants()) {
+        const bool vnni = QString(k->isa).split(',').contains("avx512vnni");
+        if (name == (vnni ? QString(k->name) + "vnni" : QString(k->name))) return k;
+    }
+    return nullptr;
 }
 
 #define REQUIRE_SET(var)                                                                         \
@@ -89,6 +91,7 @@ void kernel_rows() {
     QTest::addColumn<QString>("kernel");
     QTest::newRow("avx2") << QString("avx2");
     QTest::newRow("avx512") << QString("avx512");
+    QTest::newRow("avx512vnni") << QString("avx512vnni");
 }
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
@@ -180,8 +183,35 @@ private slots:
             QVERIFY2(msg.contains("sse9") && msg.contains("scalar") && msg.contains("auto"), e.what());
         }
         const CpuFeatures& f = cpu_features();
-        if (f.avx2 && f.fma && f.f16c && avx2_kernels()) QCOMPARE(QString(select_kernels("avx2").name), QString("avx2"));
+        if (f.avx2 && f.fma && f.f16c && f.bmi2 && avx2_kernels())
+            QCOMPARE(QString(select_kernels("avx2").name), QString("avx2"));
         if (!f.avx512f) QVERIFY_THROWS_EXCEPTION(Error, select_kernels("avx512"));
+        // Every set handed out runs on this CPU: each extension it is compiled with is present.
+        for (const KernelSet* k : usable_kernel_variants()) QVERIFY2(cpu_supports_isa(f, k->isa), k->isa);
+        for (const KernelSet* k : avail) QVERIFY(cpu_supports_isa(f, k->isa));
+    }
+
+    // The isa lists come from the build's -m flags; a name dispatch does not know, or an
+    // extension the CPU lacks, makes the set unusable instead of crashing later.
+    void isaListsAreChecked() {
+        CpuFeatures none;
+        QVERIFY(cpu_supports_isa(none, ""));
+        QVERIFY(!cpu_supports_isa(none, "avx2"));
+        CpuFeatures f;
+        f.avx2 = f.fma = f.f16c = true;
+        QVERIFY(cpu_supports_isa(f, "avx2,fma,f16c"));
+        QVERIFY2(!cpu_supports_isa(f, "avx2,fma,f16c,bmi2"), "BMI2 missing must count");
+        f.bmi2 = true;
+        QVERIFY(cpu_supports_isa(f, avx2_kernels() ? avx2_kernels()->isa : "avx2,fma,f16c,bmi2"));
+        f.avx512f = f.avx512bw = f.avx512vl = true;
+        QVERIFY2(!cpu_supports_isa(f, "avx512f,avx512bw,avx512vl,avx512dq"), "DQ missing must count");
+        f.avx512dq = true;
+        if (avx512_kernels()) QVERIFY(cpu_supports_isa(f, avx512_kernels()->isa));
+        if (avx512_vnni_kernels()) QVERIFY(!cpu_supports_isa(f, avx512_vnni_kernels()->isa));
+        QVERIFY(!cpu_supports_isa(f, "avx2,sse9"));
+        QVERIFY(!cpu_supports_isa(f, "amx-tile,amx-int8"));
+        for (const KernelSet* k : {avx2_kernels(), avx512_kernels(), avx512_vnni_kernels()})
+            if (k) QVERIFY2(QString(k->isa).contains("avx2"), k->isa);  // set from the build's flags
     }
 
     // ---- scalar reference against naive integer math ----------------------------------------

@@ -8,7 +8,7 @@
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
 #include "engine/runtime/session.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 #include "engine/model_test_support.h"
 
 using namespace tern;

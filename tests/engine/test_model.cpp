@@ -5,7 +5,7 @@
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/session.h"
 #include "engine/tensor/float_codecs.h"
 #include "engine/model_test_support.h"

@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/sampler.h"
 
 using namespace tern;

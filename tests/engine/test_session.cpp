@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "engine/model/model.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/runtime/session.h"
 #include "engine/model_test_support.h"
 

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 using namespace tern;
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "engine/gguf/gguf_file.h"
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tokenizer/tokenizer.h"
 
 using namespace tern;

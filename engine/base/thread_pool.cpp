@@ -1,4 +1,4 @@
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 #include <algorithm>
 #include <atomic>

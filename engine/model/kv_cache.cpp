@@ -1,10 +1,10 @@
-#include "engine/runtime/kv_cache.h"
+#include "engine/model/kv_cache.h"
 
 #include <algorithm>
 #include <limits>
 #include <string>
 
-#include "engine/runtime/error.h"
+#include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 
 namespace tern {

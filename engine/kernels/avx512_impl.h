@@ -1,0 +1,387 @@
+#pragma once
+// AVX-512 (F/BW/VL/DQ, VNNI in one variant) kernel set: the AVX2 set's algorithms at twice the
+// width. Included only by avx512.cpp (maddubs pairs) and avx512_vnni.cpp (vpdpbusd), each
+// compiled with its own flags; everything here has internal linkage so the two copies never
+// mix. Two 128-weight blocks share one 512-bit register (block b in the low half, b+1 in the
+// high half); a group with an odd block count finishes with a 256-bit step. With VNNI,
+// vpdpbusd accumulates code*q straight into int32; without it, maddubs pairs are summed in
+// int16 and widened every <= 32 steps per lane (|one step| <= 512), as in avx2.cpp.
+// Float outputs are bit-identical to scalar.cpp (same int32 per group, same combine order).
+// GCC 12's AVX-512 headers build results from _mm512_undefined_*(), which its own
+// -Wuninitialized flags at every use (GCC bug 105593); the warning is about the header only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "engine/kernels/int8_rows.h"
+#include "engine/kernels/kernel_set.h"
+#include "engine/kernels/scalar_common.h"
+
+namespace tern {
+
+namespace {
+
+inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
+inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+inline __m512i join256(const void* lo, const void* hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(load256(lo)), load256(hi), 1);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+inline int32_t hsum_i32(__m512i v) {
+    return hsum_i32(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+}
+
+// Product of unsigned codes and signed q, accumulated into int32 lanes (4 products per lane).
+template <bool kVnni>
+inline __m512i dot_add(__m512i acc, __m512i codes, __m512i q) {
+    if constexpr (kVnni) {
+        return _mm512_dpbusd_epi32(acc, codes, q);
+    } else {
+        return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(codes, q), _mm512_set1_epi16(1)));
+    }
+}
+template <bool kVnni>
+inline __m256i dot_add(__m256i acc, __m256i codes, __m256i q) {
+    if constexpr (kVnni) {
+        return _mm256_dpbusd_epi32(acc, codes, q);
+    } else {
+        return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(codes, q), _mm256_set1_epi16(1)));
+    }
+}
+
+// sum_k c*q over one packed block pair (512-bit) or one block (256-bit), into int32 lanes.
+template <bool kVnni>
+inline __m512i block_pair_cq(__m512i acc, const uint8_t* codes, const __m512i q[4]) {
+    const __m512i m3 = _mm512_set1_epi8(3);
+    const __m512i c = load512(codes);
+    acc = dot_add<kVnni>(acc, _mm512_and_si512(c, m3), q[0]);
+    acc = dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 2), m3), q[1]);
+    acc = dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 4), m3), q[2]);
+    return dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 6), m3), q[3]);
+}
+template <bool kVnni>
+inline __m256i block_cq(__m256i acc, const uint8_t* codes, const int8_t* q) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    const __m256i c = load256(codes);
+    acc = dot_add<kVnni>(acc, _mm256_and_si256(c, m3), load256(q));
+    acc = dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3), load256(q + 32));
+    acc = dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3), load256(q + 64));
+    return dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3), load256(q + 96));
+}
+// q of blocks b and b+1 arranged like a block-pair code register: sub-lane j of both blocks.
+inline void load_q_pair(const int8_t* qb, __m512i q[4]) {
+    for (int j = 0; j < 4; ++j) q[j] = join256(qb + 32 * j, qb + 128 + 32 * j);
+}
+
+void quantize_acts(const float* x, int64_t m, int64_t k, int64_t ldx, QuantizedActs& out) {
+    out.resize(m, k);
+    const int64_t nb = k / 128;
+    const __m512 lo = _mm512_set1_ps(-128.0f), hi = _mm512_set1_ps(127.0f);
+    for (int64_t r = 0; r < m; ++r) {
+        const float* xr = x + r * ldx;
+        __m512 mx = _mm512_setzero_ps();
+        for (int64_t i = 0; i < k; i += 16) mx = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(xr + i)), mx);
+        const float s = 127.0f / std::max(_mm512_reduce_max_ps(mx), 1e-5f);
+        out.dequant[r] = 1.0f / s;
+        const __m512 vs = _mm512_set1_ps(s);
+        int8_t* q = out.q.get() + r * k;
+        for (int64_t b = 0; b < nb; ++b) {
+            __m512i bsum = _mm512_setzero_si512();
+            for (int64_t c = b * 128; c < (b + 1) * 128; c += 16) {
+                __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(xr + c), vs),
+                                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+                v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);  // NaN -> -128 like scalar
+                const __m512i iv = _mm512_cvtps_epi32(v);
+                bsum = _mm512_add_epi32(bsum, iv);
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(q + c), _mm512_cvtsepi32_epi8(iv));
+            }
+            out.block_sums[r * nb + b] = _mm512_reduce_add_epi32(bsum);
+        }
+    }
+}
+
+template <bool kVnni>
+int32_t ternary_dot_i32(const uint8_t* codes, const int8_t* q, int64_t k) {
+    const int64_t nb = k / 128;
+    __m512i acc = _mm512_setzero_si512();
+    __m512i sq = _mm512_setzero_si512();
+    const __m512i ones8 = _mm512_set1_epi8(1);
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m512i qv[4];
+        load_q_pair(q + b * 128, qv);
+        acc = block_pair_cq<kVnni>(acc, codes + b * 32, qv);
+        for (int j = 0; j < 4; ++j) sq = dot_add<kVnni>(sq, ones8, qv[j]);
+    }
+    __m256i acc256 = _mm256_setzero_si256(), sq256 = _mm256_setzero_si256();
+    if (b < nb) {
+        acc256 = block_cq<kVnni>(acc256, codes + b * 32, q + b * 128);
+        for (int j = 0; j < 4; ++j) sq256 = dot_add<kVnni>(sq256, _mm256_set1_epi8(1), load256(q + b * 128 + 32 * j));
+    }
+    return hsum_i32(acc) - hsum_i32(sq) + hsum_i32(acc256) - hsum_i32(sq256);
+}
+
+void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>& out) {
+    const int64_t nb = x.cols / 128, bpg = group_size / 128, ng = x.cols / group_size;
+    out.assign(static_cast<size_t>(x.rows * ng), 0);
+    for (int64_t t = 0; t < x.rows; ++t)
+        for (int64_t g = 0; g < ng; ++g) {
+            int32_t s = 0;
+            for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) s += x.block_sums[t * nb + b];
+            out[t * ng + g] = s;
+        }
+}
+
+// Decode: R rows at once share the activation registers; int32 accumulation per step.
+template <bool kVnni, int R>
+void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t* gsum, float dequant, float* y) {
+    const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128, rb = w.row_bytes();
+    const uint8_t* base = w.row_codes(n);
+    float sum[R] = {};
+    for (int64_t g = 0; g < ng; ++g) {
+        __m512i acc[R];
+        __m256i acc256[R];
+        for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_si512(), acc256[r] = _mm256_setzero_si256();
+        const int64_t b_end = (g + 1) * bpg;
+        int64_t b = g * bpg;
+        for (; b + 2 <= b_end; b += 2) {
+            __m512i qv[4];
+            load_q_pair(q + b * 128, qv);
+            for (int r = 0; r < R; ++r) {
+                const uint8_t* p = base + r * rb + b * 32;
+                _mm_prefetch(reinterpret_cast<const char*>(p + 8192), _MM_HINT_T0);
+                acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
+            }
+        }
+        if (b < b_end)
+            for (int r = 0; r < R; ++r) acc256[r] = block_cq<kVnni>(acc256[r], base + r * rb + b * 32, q + b * 128);
+        for (int r = 0; r < R; ++r) {
+            const int32_t a = hsum_i32(acc[r]) + hsum_i32(acc256[r]) - gsum[g];
+            float part = static_cast<float>(a) * w.scales[(n + r) * ng + g];
+            TERN_NO_CONTRACT(part);
+            sum[r] += part;
+        }
+    }
+    for (int r = 0; r < R; ++r) y[n + r] = sum[r] * dequant;
+}
+
+// Batched: unpacked codes (one byte per weight, natural order), R x T int32 register tile,
+// 64 weights per step. Without VNNI the int16 path flushes every 32 steps.
+template <bool kVnni, int R, int T>
+void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
+                int64_t t, const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t ng = w.groups_per_row(), gs = w.group_size;
+    const int8_t* qrow[T];
+    for (int j = 0; j < T; ++j) qrow[j] = x.row(t + j);
+    float sum[R][T] = {};
+    for (int64_t g = 0; g < ng; ++g) {
+        __m512i acc[R * T];
+        for (int i = 0; i < R * T; ++i) acc[i] = _mm512_setzero_si512();
+        for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += 32 * 64) {
+            const int64_t k1 = std::min((g + 1) * gs, k0 + 32 * 64);
+            if constexpr (kVnni) {
+                for (int64_t kk = k0; kk < k1; kk += 64) {
+                    __m512i c[R];
+                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
+                    for (int j = 0; j < T; ++j) {
+                        const __m512i qv = load512(qrow[j] + kk);
+                        for (int r = 0; r < R; ++r) acc[r * T + j] = _mm512_dpbusd_epi32(acc[r * T + j], c[r], qv);
+                    }
+                }
+            } else {
+                __m512i acc16[R * T];
+                for (int i = 0; i < R * T; ++i) acc16[i] = _mm512_setzero_si512();
+                for (int64_t kk = k0; kk < k1; kk += 64) {
+                    __m512i c[R];
+                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
+                    for (int j = 0; j < T; ++j) {
+                        const __m512i qv = load512(qrow[j] + kk);
+                        for (int r = 0; r < R; ++r)
+                            acc16[r * T + j] = _mm512_add_epi16(acc16[r * T + j], _mm512_maddubs_epi16(c[r], qv));
+                    }
+                }
+                for (int i = 0; i < R * T; ++i)
+                    acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(acc16[i], _mm512_set1_epi16(1)));
+            }
+        }
+        for (int r = 0; r < R; ++r)
+            for (int j = 0; j < T; ++j) {
+                float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
+                             w.scales[(n + r) * ng + g];
+                TERN_NO_CONTRACT(part);
+                sum[r][j] += part;
+            }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+}
+
+void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    const int64_t k = w.cols;
+    for (int r = 0; r < rows; ++r) {
+        const uint8_t* src = w.row_codes(n + r);
+        uint8_t* dst = out + r * k;
+        for (int64_t b = 0; b < k / 128; ++b) {
+            const __m256i c = load256(src + b * 32);
+            __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
+            _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));
+            _mm256_storeu_si256(d + 1, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3));
+            _mm256_storeu_si256(d + 2, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3));
+            _mm256_storeu_si256(d + 3, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3));
+        }
+    }
+}
+
+template <bool kVnni, int R>
+void gemm_row_tile(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
+                   int64_t t0, int64_t t1, const int32_t* gsum, float* y, int64_t ldy) {
+    int64_t t = t0;
+    for (; t + 3 <= t1; t += 3) gemm_micro<kVnni, R, 3>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
+    for (; t < t1; ++t) gemm_micro<kVnni, R, 1>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
+}
+
+template <bool kVnni>
+void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y, int64_t ldy) {
+    thread_local std::vector<int32_t> gsum;
+    group_sums(x, w.group_size, gsum);
+    const int64_t m = x.rows;
+    if (m == 1) {
+        int64_t n = n0;
+        // One row at a time keeps the code stream sequential (see kGemvRows in avx2.cpp).
+        for (; n < n1; ++n) gemv_rows<kVnni, 1>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
+        return;
+    }
+    const int64_t k = w.cols;
+    thread_local AlignedPtr<uint8_t> unpacked;
+    thread_local int64_t unpacked_cap = 0;
+    if (unpacked_cap < 4 * k) {
+        unpacked = make_aligned<uint8_t>(static_cast<size_t>(4 * k));
+        unpacked_cap = 4 * k;
+    }
+    const int64_t tb = std::max<int64_t>(3, 262144 / k);
+    for (int64_t t0 = 0; t0 < m; t0 += tb) {
+        const int64_t t1 = std::min(m, t0 + tb);
+        for (int64_t n = n0; n < n1; n += 4) {
+            const int rows = static_cast<int>(std::min<int64_t>(4, n1 - n));
+            unpack_rows(w, n, rows, unpacked.get());
+            switch (rows) {
+                case 4: gemm_row_tile<kVnni, 4>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                case 3: gemm_row_tile<kVnni, 3>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                case 2: gemm_row_tile<kVnni, 2>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                default: gemm_row_tile<kVnni, 1>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+            }
+        }
+    }
+}
+
+// ---- float kernels (masked tails) ---------------------------------------------------------
+
+inline __mmask16 tail_mask(int64_t left) { return static_cast<__mmask16>((1u << left) - 1u); }
+inline __m512 load16(const float* p, __mmask16 mk) { return _mm512_maskz_loadu_ps(mk, p); }
+inline __m512 load16(const uint16_t* p, __mmask16 mk) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mk, p));
+}
+
+template <class W>
+float dot_any(const W* a, const float* b, int64_t n) {
+    __m512 acc = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) acc = _mm512_fmadd_ps(load16(a + i, 0xFFFF), _mm512_loadu_ps(b + i), acc);
+    if (i < n) {
+        const __mmask16 mk = tail_mask(n - i);
+        acc = _mm512_fmadd_ps(load16(a + i, mk), _mm512_maskz_loadu_ps(mk, b + i), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+float dot_f32(const float* a, const float* b, int64_t n) { return dot_any(a, b, n); }
+float dot_f16_f32(const uint16_t* a, const float* b, int64_t n) { return dot_any(a, b, n); }
+
+template <class W>
+void float_gemm(const W* w, int64_t n0, int64_t n1, const float* x, int64_t m, int64_t k, float* y, int64_t ldy) {
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) {
+        const W* r[4] = {w + n * k, w + (n + 1) * k, w + (n + 2) * k, w + (n + 3) * k};
+        for (int64_t t = 0; t < m; ++t) {
+            const float* xt = x + t * k;
+            __m512 a[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int64_t i = 0; i < k; i += 16) {
+                const __mmask16 mk = k - i >= 16 ? __mmask16(0xFFFF) : tail_mask(k - i);
+                const __m512 xv = _mm512_maskz_loadu_ps(mk, xt + i);
+                for (int j = 0; j < 4; ++j) a[j] = _mm512_fmadd_ps(load16(r[j] + i, mk), xv, a[j]);
+            }
+            for (int j = 0; j < 4; ++j) y[t * ldy + n + j] = _mm512_reduce_add_ps(a[j]);
+        }
+    }
+    for (; n < n1; ++n)
+        for (int64_t t = 0; t < m; ++t) y[t * ldy + n] = dot_any(w + n * k, x + t * k, k);
+}
+void f32_gemm(const float* w, int64_t n0, int64_t n1, const float* x, int64_t m, int64_t k, float* y, int64_t ldy) {
+    float_gemm(w, n0, n1, x, m, k, y, ldy);
+}
+void f16_gemm(const uint16_t* w, int64_t n0, int64_t n1, const float* x, int64_t m, int64_t k, float* y,
+              int64_t ldy) {
+    float_gemm(w, n0, n1, x, m, k, y, ldy);
+}
+
+template <class W>
+void axpy_any(float a, const W* x, float* y, int64_t n) {
+    const __m512 va = _mm512_set1_ps(a);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 mk = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+        _mm512_mask_storeu_ps(y + i, mk, _mm512_fmadd_ps(va, load16(x + i, mk), _mm512_maskz_loadu_ps(mk, y + i)));
+    }
+}
+void axpy_f32(float a, const float* x, float* y, int64_t n) { axpy_any(a, x, y, n); }
+void axpy_f16_f32(float a, const uint16_t* x, float* y, int64_t n) { axpy_any(a, x, y, n); }
+
+void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
+    __m512d acc = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
+        acc = _mm512_fmadd_pd(v, v, acc);
+    }
+    double ss = _mm512_reduce_add_pd(acc);
+    for (; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
+    const float scale = scalar_detail::rms_scale(ss, n, eps);
+    const __m512 vs = _mm512_set1_ps(scale);
+    for (i = 0; i < n; i += 16) {
+        const __mmask16 mk = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+        __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(mk, x + i), vs);
+        if (w) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(mk, w + i));
+        _mm512_mask_storeu_ps(out + i, mk, v);
+    }
+}
+
+// Attention over this set's dot/axpy (no AVX-512 machine here to measure a fused version on).
+constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
+constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
+
+template <bool kVnni>
+constexpr KernelSet make_set(const char* isa) {
+    return KernelSet{"avx512",    quantize_acts, ternary_gemm<kVnni>, ternary_dot_i32<kVnni>, f32_gemm, f16_gemm,
+                     dot_f32,     dot_f16_f32,   axpy_f32,            axpy_f16_f32,           rmsnorm,
+                     attend_f32,  attend_f16,    avx2_int8_gemm,      isa};
+}
+
+}  // namespace
+
+}  // namespace tern

@@ -1,0 +1,12 @@
+// The AVX-512 kernel set with vpdpbusd (AVX512-VNNI); see avx512_impl.h.
+// TERN_ISA comes from engine/CMakeLists.txt: the extensions this file is compiled with.
+#include "engine/kernels/avx512_impl.h"
+
+namespace tern {
+
+const KernelSet* avx512_vnni_kernels() {
+    static const KernelSet set = make_set<true>(TERN_ISA);
+    return &set;
+}
+
+}  // namespace tern
