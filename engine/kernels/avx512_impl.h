@@ -149,11 +149,19 @@ void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>
         }
 }
 
-// Decode: R rows at once share the activation registers; int32 accumulation per step.
+// Decode prefetch distance and stream count: as in avx2.cpp (kGemvStreams there says why four
+// far-apart row streams per thread beat one: more DRAM requests in flight).
+constexpr int64_t kPrefetchBytes = 8192;
+constexpr int kGemvStreams = 4;
+
+// Decode: R rows (any indices) in lockstep, sharing the activation registers; int32
+// accumulation per step (one 64-byte line of each row per block pair).
 template <bool kVnni, int R>
-void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t* gsum, float dequant, float* y) {
-    const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128, rb = w.row_bytes();
-    const uint8_t* base = w.row_codes(n);
+void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, const int32_t* gsum, float dequant,
+               float* y) {
+    const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128;
+    const uint8_t* base[R];
+    for (int r = 0; r < R; ++r) base[r] = w.row_codes(rows[r]);
     float sum[R] = {};
     for (int64_t g = 0; g < ng; ++g) {
         __m512i acc[R];
@@ -164,22 +172,23 @@ void gemv_rows(const TernaryMatrix& w, int64_t n, const int8_t* q, const int32_t
         for (; b + 2 <= b_end; b += 2) {
             __m512i qv[4];
             load_q_pair(q + b * 128, qv);
+#pragma GCC unroll 4
             for (int r = 0; r < R; ++r) {
-                const uint8_t* p = base + r * rb + b * 32;
-                _mm_prefetch(reinterpret_cast<const char*>(p + 8192), _MM_HINT_T0);
+                const uint8_t* p = base[r] + b * 32;
+                _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T0);
                 acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
             }
         }
         if (b < b_end)
-            for (int r = 0; r < R; ++r) acc256[r] = block_cq<kVnni>(acc256[r], base + r * rb + b * 32, q + b * 128);
+            for (int r = 0; r < R; ++r) acc256[r] = block_cq<kVnni>(acc256[r], base[r] + b * 32, q + b * 128);
         for (int r = 0; r < R; ++r) {
             const int32_t a = hsum_i32(acc[r]) + hsum_i32(acc256[r]) - gsum[g];
-            float part = static_cast<float>(a) * w.scales[(n + r) * ng + g];
+            float part = static_cast<float>(a) * w.scales[rows[r] * ng + g];
             TERN_NO_CONTRACT(part);
             sum[r] += part;
         }
     }
-    for (int r = 0; r < R; ++r) y[n + r] = sum[r] * dequant;
+    for (int r = 0; r < R; ++r) y[rows[r]] = sum[r] * dequant;
 }
 
 // Batched: unpacked codes (one byte per weight, natural order), R x T int32 register tile,
@@ -264,9 +273,14 @@ void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quantize
     group_sums(x, w.group_size, gsum);
     const int64_t m = x.rows;
     if (m == 1) {
-        int64_t n = n0;
-        // One row at a time keeps the code stream sequential (see kGemvRows in avx2.cpp).
-        for (; n < n1; ++n) gemv_rows<kVnni, 1>(w, n, x.row(0), gsum.data(), x.dequant[0], y);
+        const int64_t part = (n1 - n0) / kGemvStreams;
+        for (int64_t i = 0; i < part; ++i) {
+            int64_t rows[kGemvStreams];
+            for (int s = 0; s < kGemvStreams; ++s) rows[s] = n0 + s * part + i;
+            gemv_rows<kVnni, kGemvStreams>(w, rows, x.row(0), gsum.data(), x.dequant[0], y);
+        }
+        for (int64_t n = n0 + kGemvStreams * part; n < n1; ++n)
+            gemv_rows<kVnni, 1>(w, &n, x.row(0), gsum.data(), x.dequant[0], y);
         return;
     }
     const int64_t k = w.cols;
@@ -371,15 +385,114 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
     }
 }
 
-// Attention over this set's dot/axpy (no AVX-512 machine here to measure a fused version on).
-constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
-constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
 
+// ---- int8 rows (the output head), VNNI only --------------------------------------------
+
+// vpdpbusd multiplies unsigned by signed bytes, so the head's signed weights w in [-127, 127]
+// go in as u = w + 128 (= w ^ 0x80) and the excess 128 * sum_k a[k] of each token is taken
+// off once: sum u*a - 128*sum a = sum w*a, exact in int32 (|sum u*a| <= 255*128*k).
+inline int32_t token_sum(const QuantizedActs& x, int64_t m) {
+    const int8_t* a = x.row(m);
+    __m512i acc = _mm512_setzero_si512();
+    for (int64_t i = 0; i < x.cols; i += 64) {
+        const __mmask64 mk = x.cols - i >= 64 ? ~__mmask64(0) : (~uint64_t(0)) >> (64 - (x.cols - i));
+        acc = _mm512_dpbusd_epi32(acc, _mm512_set1_epi8(1), _mm512_maskz_loadu_epi8(mk, a + i));
+    }
+    return hsum_i32(acc);
+}
+
+// R rows against one token in lockstep (decode: R concurrent row streams, as kGemvStreams).
+template <int R>
+inline void dot_rows_vnni(const int8_t* const* w, const int8_t* a, int64_t k, int32_t* out) {
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    __m512i acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_si512();
+    int64_t i = 0;
+    for (; i + 64 <= k; i += 64) {
+        const __m512i av = load512(a + i);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+            _mm_prefetch(reinterpret_cast<const char*>(w[r] + i + kPrefetchBytes), _MM_HINT_T0);
+            acc[r] = _mm512_dpbusd_epi32(acc[r], _mm512_xor_si512(load512(w[r] + i), flip), av);
+        }
+    }
+    if (i < k) {  // k % 64 == 32 (k is a multiple of 128 only in practice; kept exact anyway)
+        const __mmask64 mk = (~uint64_t(0)) >> (64 - (k - i));
+        const __m512i av = _mm512_maskz_loadu_epi8(mk, a + i);
+        for (int r = 0; r < R; ++r)
+            acc[r] = _mm512_dpbusd_epi32(acc[r], _mm512_xor_si512(_mm512_maskz_loadu_epi8(mk, w[r] + i), flip), av);
+    }
+    for (int r = 0; r < R; ++r) out[r] = hsum_i32(acc[r]);
+}
+
+// One row against T tokens (batches: the row's bytes are loaded once per 64 for all T).
+template <int T>
+inline void dot_tokens_vnni(const int8_t* w, const int8_t* const* a, int64_t k, int32_t* out) {
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    __m512i acc[T];
+    for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_si512();
+    for (int64_t i = 0; i < k; i += 64) {
+        const __mmask64 mk = k - i >= 64 ? ~__mmask64(0) : (~uint64_t(0)) >> (64 - (k - i));
+        const __m512i u = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mk, w + i), flip);
+        for (int j = 0; j < T; ++j) acc[j] = _mm512_dpbusd_epi32(acc[j], u, _mm512_maskz_loadu_epi8(mk, a[j] + i));
+    }
+    for (int j = 0; j < T; ++j) out[j] = hsum_i32(acc[j]);
+}
+
+template <int = 0>  // a template: not emitted (nor warned about) in the file without VNNI
+void int8_gemm_vnni(const int8_t* w, const float* row_scale, int64_t n0, int64_t n1, const QuantizedActs& x,
+                    float* y, int64_t ldy) {
+    const int64_t k = x.cols;
+    if (x.rows == 1) {
+        const int32_t excess = 128 * token_sum(x, 0);
+        const float dq = x.dequant[0];
+        const int64_t part = (n1 - n0) / kGemvStreams;
+        for (int64_t i = 0; i < part; ++i) {
+            int64_t rows[kGemvStreams];
+            const int8_t* wr[kGemvStreams];
+            for (int r = 0; r < kGemvStreams; ++r) rows[r] = n0 + r * part + i, wr[r] = w + rows[r] * k;
+            int32_t acc[kGemvStreams];
+            dot_rows_vnni<kGemvStreams>(wr, x.row(0), k, acc);
+            for (int r = 0; r < kGemvStreams; ++r) y[rows[r]] = static_cast<float>(acc[r] - excess) * row_scale[rows[r]] * dq;
+        }
+        n0 += kGemvStreams * part;  // the remaining rows below
+    }
+    constexpr int T = 4;
+    std::vector<int32_t> excess(static_cast<size_t>(x.rows));
+    for (int64_t m = 0; m < x.rows; ++m) excess[static_cast<size_t>(m)] = 128 * token_sum(x, m);
+    for (int64_t n = n0; n < n1; ++n) {
+        const int8_t* wr = w + n * k;
+        int64_t m = 0;
+        for (; m < x.rows; m += T) {
+            const int tokens = static_cast<int>(std::min<int64_t>(T, x.rows - m));
+            const int8_t* a[T];
+            for (int j = 0; j < T; ++j) a[j] = x.row(m + std::min(j, tokens - 1));
+            int32_t acc[T];
+            dot_tokens_vnni<T>(wr, a, k, acc);
+            for (int j = 0; j < tokens; ++j)
+                y[(m + j) * ldy + n] = static_cast<float>(acc[j] - excess[static_cast<size_t>(m + j)]) * row_scale[n] *
+                                       x.dequant[static_cast<size_t>(m + j)];
+        }
+    }
+}
+
+// The VNNI head in the VNNI variant only (a discarded branch is not instantiated, so the
+// file built without -mavx512vnni never holds a vpdpbusd).
 template <bool kVnni>
-constexpr KernelSet make_set(const char* isa) {
-    return KernelSet{"avx512",    quantize_acts, ternary_gemm<kVnni>, ternary_dot_i32<kVnni>, f32_gemm, f16_gemm,
-                     dot_f32,     dot_f16_f32,   axpy_f32,            axpy_f16_f32,           rmsnorm,
-                     attend_f32,  attend_f16,    avx2_int8_gemm,      isa};
+constexpr auto int8_gemm_for() {
+    if constexpr (kVnni) return int8_gemm_vnni<>;
+    else return avx2_int8_gemm;
+}
+
+// Per-operation choice: attention comes from the AVX2 set, whose fused kernel (8-key score
+// blocks, vector exp, value sums in registers) beats this set's dot/axpy loop; the isa list
+// of this file includes every AVX2-set extension (engine/CMakeLists.txt), so it runs here.
+template <bool kVnni>
+KernelSet make_set(const char* isa) {
+    const KernelSet& avx2 = *avx2_kernels();
+    return KernelSet{"avx512",        quantize_acts,   ternary_gemm<kVnni>, ternary_dot_i32<kVnni>, f32_gemm,
+                     f16_gemm,        dot_f32,         dot_f16_f32,         axpy_f32,               axpy_f16_f32,
+                     rmsnorm,         avx2.attend_f32, avx2.attend_f16,     int8_gemm_for<kVnni>(), isa};
 }
 
 }  // namespace

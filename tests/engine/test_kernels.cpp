@@ -212,6 +212,12 @@ private slots:
         QVERIFY(!cpu_supports_isa(f, "amx-tile,amx-int8"));
         for (const KernelSet* k : {avx2_kernels(), avx512_kernels(), avx512_vnni_kernels()})
             if (k) QVERIFY2(QString(k->isa).contains("avx2"), k->isa);  // set from the build's flags
+        // The AVX-512 sets call AVX2-set operations (per-operation choice), so their isa lists
+        // must cover the AVX2 file's.
+        for (const KernelSet* k : {avx512_kernels(), avx512_vnni_kernels()})
+            if (k && avx2_kernels())
+                for (const QString& ext : QString(avx2_kernels()->isa).split(','))
+                    QVERIFY2(QString(k->isa).split(',').contains(ext), qPrintable(ext));
     }
 
     // ---- scalar reference against naive integer math ----------------------------------------
