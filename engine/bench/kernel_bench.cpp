@@ -1,6 +1,7 @@
 #include "engine/bench/kernel_bench.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -9,11 +10,6 @@
 #include "engine/kernels/kernel_set.h"
 #include "engine/base/error.h"
 #include "engine/base/thread_pool.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define TERN_BENCH_X86 1
-#endif
 
 namespace tern {
 
@@ -62,69 +58,10 @@ void run_product(ThreadPool& pool, const KernelSet& ks, const TernaryMatrix& w, 
     pool.parallel_for(w.rows, 8, [&](int64_t b, int64_t e) { ks.ternary_gemm(w, b, e, x, y, w.rows); });
 }
 
-#ifdef TERN_BENCH_X86
-// Four far-apart sub-ranges read in lockstep: one sequential stream per core measured only
-// ~11 GB/s here against ~15 for four (23.7 vs 17 GB/s on two cores), and the decode kernels
-// read that way too (kGemvStreams), so this is the machine's roofline, not one stream's.
-__attribute__((target("avx2"))) uint64_t sum_avx2(const uint8_t* p, size_t bytes) {
-    const size_t part = (bytes / 4) & ~size_t(63);
-    const uint8_t* s[4] = {p, p + part, p + 2 * part, p + 3 * part};
-    __m256i a[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
-    for (size_t i = 0; i < part; i += 64)
-        for (int j = 0; j < 4; ++j)
-            a[j] = _mm256_add_epi64(a[j], _mm256_add_epi64(_mm256_load_si256(reinterpret_cast<const __m256i*>(s[j] + i)),
-                                                           _mm256_load_si256(reinterpret_cast<const __m256i*>(s[j] + i + 32))));
-    alignas(32) uint64_t lanes[4];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(_mm256_add_epi64(a[0], a[1]), _mm256_add_epi64(a[2], a[3])));
-    uint64_t sum = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    for (size_t i = 4 * part; i < bytes; ++i) sum += p[i];
-    return sum;
-}
-#endif
-
-#if defined(__x86_64__)
-// Six independent vpmaddubsw + vpaddw chains (the AVX2 ternary kernels' inner pair), in
-// assembly so the compiler can neither hoist the loop-invariant products nor spill. One pass
-// = 6 x 32 multiply-adds.
-__attribute__((target("avx2"), noinline)) void maddubs_pairs(int64_t iterations) {
-    __asm__ volatile(
-        "vpxor %%xmm0, %%xmm0, %%xmm0\n vpxor %%xmm1, %%xmm1, %%xmm1\n"
-        "vpxor %%xmm10, %%xmm10, %%xmm10\n vpxor %%xmm11, %%xmm11, %%xmm11\n vpxor %%xmm12, %%xmm12, %%xmm12\n"
-        "vpxor %%xmm13, %%xmm13, %%xmm13\n vpxor %%xmm14, %%xmm14, %%xmm14\n vpxor %%xmm15, %%xmm15, %%xmm15\n"
-        "1:\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm2\n vpaddw %%ymm2, %%ymm10, %%ymm10\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm3\n vpaddw %%ymm3, %%ymm11, %%ymm11\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm4\n vpaddw %%ymm4, %%ymm12, %%ymm12\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm5\n vpaddw %%ymm5, %%ymm13, %%ymm13\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm6\n vpaddw %%ymm6, %%ymm14, %%ymm14\n"
-        "vpmaddubsw %%ymm0, %%ymm1, %%ymm7\n vpaddw %%ymm7, %%ymm15, %%ymm15\n"
-        "dec %0\n jnz 1b\n vzeroupper\n"
-        : "+r"(iterations)
-        :
-        : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm10", "xmm11", "xmm12",
-          "xmm13", "xmm14", "xmm15");
-}
-#endif
-
-uint64_t sum_portable(const uint8_t* p, size_t bytes) {
-    uint64_t a[4] = {};
-    size_t i = 0;
-    for (; i + 32 <= bytes; i += 32)
-        for (int j = 0; j < 4; ++j) {
-            uint64_t v;
-            std::memcpy(&v, p + i + 8 * j, 8);
-            a[j] += v;
-        }
-    uint64_t s = a[0] + a[1] + a[2] + a[3];
-    for (; i < bytes; ++i) s += p[i];
-    return s;
-}
-
+// The read probe of the best usable kernel set (its widest loads, four streams per thread).
 uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
-#ifdef TERN_BENCH_X86
-    if (cpu_features().avx2) return sum_avx2(p, bytes);
-#endif
-    return sum_portable(p, bytes);
+    static const KernelSet* best = available_kernels().front();
+    return best->sum_bytes(p, bytes);
 }
 
 }  // namespace
@@ -184,6 +121,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             }
             KernelBenchResult res;
             res.kernel = ks->name;
+            res.family = s.m >= 16 ? ks->big_gemm_family : ks->gemm_family;
             res.n = s.n, res.k = s.k, res.m = s.m;
             res.threads = opt.threads;
             res.repetitions = opt.repetitions;
@@ -244,16 +182,14 @@ double measure_read_bandwidth_gbs(int threads, size_t bytes, int passes) {
     return double(bytes) / median(times) / 1e9;
 }
 
-double measure_int8_peak_gops(int threads, double seconds) {
+double measure_peak_gops(const RoofProbe& probe, int threads, double seconds) {
     if (threads < 1 || !(seconds > 0)) throw Error("int8 peak: need threads >= 1 and a positive duration");
-#if defined(__x86_64__)
-    if (!cpu_features().avx2) return 0.0;
     ThreadPool pool(threads);
     // Calibrate one thread's pass count to the requested duration, then time all threads.
-    int64_t iterations = 1 << 20;
+    int64_t iterations = 1 << 16;
     for (;;) {
         const auto t0 = Clock::now();
-        maddubs_pairs(iterations);
+        probe.run(iterations);
         const double t = seconds_since(t0);
         if (t >= 0.02 || iterations > (int64_t(1) << 34)) {
             iterations = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(iterations) * seconds / std::max(t, 1e-9)));
@@ -262,16 +198,27 @@ double measure_int8_peak_gops(int threads, double seconds) {
         iterations *= 4;
     }
     std::vector<double> times;
+    std::atomic<int64_t> macs{0};
     for (int rep = 0; rep < 3; ++rep) {
+        macs = 0;
         const auto t0 = Clock::now();
-        pool.run([&](int, int) { maddubs_pairs(iterations); });
+        pool.run([&](int, int) { macs += probe.run(iterations); });
         times.push_back(seconds_since(t0));
     }
-    return double(iterations) * 6 * 32 * 2 * threads / median(times) / 1e9;
-#else
-    (void)threads;
-    return 0.0;
-#endif
+    return 2.0 * static_cast<double>(macs.load()) / median(times) / 1e9;
+}
+
+std::vector<RoofPeak> measure_compute_roofs(int threads, double seconds) {
+    std::vector<RoofPeak> out;
+    for (const RoofProbe& p : roof_probes()) out.push_back({p.family, measure_peak_gops(p, threads, seconds)});
+    return out;
+}
+
+double measure_int8_peak_gops(int threads, double seconds) {
+    if (threads < 1 || !(seconds > 0)) throw Error("int8 peak: need threads >= 1 and a positive duration");
+    double best = 0.0;
+    for (const RoofPeak& r : measure_compute_roofs(threads, seconds)) best = std::max(best, r.gops);
+    return best;
 }
 
 }  // namespace tern

@@ -18,6 +18,7 @@ struct KernelShape {
 
 struct KernelBenchResult {
     std::string kernel;          // kernel set name ("scalar", "avx2", ...)
+    std::string family;          // instruction family its product multiplies with at this M ("" scalar)
     int64_t n = 0, k = 0, m = 0;
     int threads = 1;
     int repetitions = 0;
@@ -55,14 +56,25 @@ std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& 
 
 // Streaming read bandwidth in GB/s (1e9 bytes/s): `threads` threads each sum their slice of a
 // `bytes` buffer (make it much larger than the last-level cache); the median of `passes` timed
-// passes after one warm-up pass. AVX2 loads when the CPU has them. Throws tern::Error on bad
+// passes after one warm-up pass, with the best usable kernel set's read probe. Throws tern::Error on bad
 // arguments.
 double measure_read_bandwidth_gbs(int threads, size_t bytes = size_t(256) << 20, int passes = 5);
 
-// Peak int8 multiply-add rate in GOPS (2 ops per multiply-add) of the instruction pair the AVX2
-// ternary kernels are built on (vpmaddubsw + vpaddw), `threads` threads each running
-// independent chains for about `seconds` (median of 3): the compute roof for prefill and batched
-// decode. 0 when the CPU has no AVX2 or the build is not x86-64 (not measurable here).
+// Peak int8 multiply-add rate in GOPS (2 ops per multiply-add) of one instruction family
+// (engine/kernels: RoofProbe), `threads` threads each running independent chains for about
+// `seconds` (median of 3): the compute roof of the kernels that multiply with that family.
+struct RoofProbe;
+double measure_peak_gops(const RoofProbe& probe, int threads, double seconds = 0.2);
+
+struct RoofPeak {
+    std::string family;  // "maddubs_ymm", "vpdpbusd_zmm", ... (KernelSet::gemm_family)
+    double gops = 0;
+};
+// The peak of every family the usable kernel sets run (roof_probes()); empty when there is no
+// SIMD set (scalar only: not measurable here).
+std::vector<RoofPeak> measure_compute_roofs(int threads, double seconds = 0.2);
+
+// The highest of those peaks (0 when none is measurable): the machine's int8 roof.
 double measure_int8_peak_gops(int threads, double seconds = 0.2);
 
 }  // namespace tern

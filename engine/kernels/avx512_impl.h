@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "engine/kernels/int8_rows.h"
@@ -476,6 +477,80 @@ void int8_gemm_vnni(const int8_t* w, const float* row_scale, int64_t n0, int64_t
     }
 }
 
+// ---- roof probes -------------------------------------------------------------------------
+
+// Four far-apart streams in lockstep, as the decode GEMV reads its rows (kGemvStreams).
+uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
+    const size_t part = (bytes / 4) & ~size_t(63);
+    __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (size_t i = 0; i < part; i += 64)
+        for (int j = 0; j < 4; ++j) a[j] = _mm512_add_epi64(a[j], load512(p + j * part + i));
+    uint64_t sum = static_cast<uint64_t>(
+        _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(a[0], a[1]), _mm512_add_epi64(a[2], a[3]))));
+    for (size_t i = 4 * part; i < bytes; ++i) sum += p[i];
+    return sum;
+}
+
+// Eight independent vpmaddubsw + vpaddw chains at 512 bits (the non-VNNI set's inner pair).
+__attribute__((noinline)) inline int64_t maddubs_zmm(int64_t iterations) {
+    const int64_t done = iterations * 8 * 64;
+#define TERN_PAIR(t, acc) "vpmaddubsw %%zmm0, %%zmm1, %%zmm" #t "\n vpaddw %%zmm" #t ", %%zmm" #acc ", %%zmm" #acc "\n"
+    __asm__ volatile(
+        "vpxord %%zmm0, %%zmm0, %%zmm0\n vpxord %%zmm1, %%zmm1, %%zmm1\n"
+        "1:\n" TERN_PAIR(2, 10) TERN_PAIR(3, 11) TERN_PAIR(4, 12) TERN_PAIR(5, 13) TERN_PAIR(6, 14)
+        TERN_PAIR(7, 15) TERN_PAIR(8, 16) TERN_PAIR(9, 17)
+        "dec %0\n jnz 1b\n vzeroupper\n"
+        : "+r"(iterations)
+        :
+        : "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+          "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17");
+#undef TERN_PAIR
+    return done;
+}
+
+// Twelve independent vpdpbusd chains, 256 or 512 bits (the VNNI set's multiply-add).
+#define TERN_DP(r, acc) "vpdpbusd %%" r "0, %%" r "1, %%" r #acc "\n"
+#define TERN_DP12(r)                                                                                  \
+    TERN_DP(r, 10) TERN_DP(r, 11) TERN_DP(r, 12) TERN_DP(r, 13) TERN_DP(r, 14) TERN_DP(r, 15) TERN_DP(r, 16) \
+    TERN_DP(r, 17) TERN_DP(r, 18) TERN_DP(r, 19) TERN_DP(r, 20) TERN_DP(r, 21)
+#define TERN_DP_CLOBBERS                                                                              \
+    "cc", "xmm0", "xmm1", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", \
+        "xmm19", "xmm20", "xmm21"
+template <int = 0>  // templates: emitted only in the VNNI file
+__attribute__((noinline)) int64_t vpdpbusd_ymm(int64_t iterations) {
+    const int64_t done = iterations * 12 * 32;
+    __asm__ volatile("vpxord %%zmm0, %%zmm0, %%zmm0\n vpxord %%zmm1, %%zmm1, %%zmm1\n"
+                     "1:\n" TERN_DP12("ymm") "dec %0\n jnz 1b\n vzeroupper\n"
+                     : "+r"(iterations)
+                     :
+                     : TERN_DP_CLOBBERS);
+    return done;
+}
+template <int = 0>
+__attribute__((noinline)) int64_t vpdpbusd_zmm(int64_t iterations) {
+    const int64_t done = iterations * 12 * 64;
+    __asm__ volatile("vpxord %%zmm0, %%zmm0, %%zmm0\n vpxord %%zmm1, %%zmm1, %%zmm1\n"
+                     "1:\n" TERN_DP12("zmm") "dec %0\n jnz 1b\n vzeroupper\n"
+                     : "+r"(iterations)
+                     :
+                     : TERN_DP_CLOBBERS);
+    return done;
+}
+#undef TERN_DP
+#undef TERN_DP12
+#undef TERN_DP_CLOBBERS
+
+template <bool kVnni>
+struct Probes;
+template <>
+struct Probes<false> {
+    static constexpr RoofProbe list[] = {{"maddubs_zmm", maddubs_zmm}};
+};
+template <>
+struct Probes<true> {
+    static constexpr RoofProbe list[] = {{"vpdpbusd_zmm", vpdpbusd_zmm<>}, {"vpdpbusd_ymm", vpdpbusd_ymm<>}};
+};
+
 // The VNNI head in the VNNI variant only (a discarded branch is not instantiated, so the
 // file built without -mavx512vnni never holds a vpdpbusd).
 template <bool kVnni>
@@ -492,7 +567,9 @@ KernelSet make_set(const char* isa) {
     const KernelSet& avx2 = *avx2_kernels();
     return KernelSet{"avx512",        quantize_acts,   ternary_gemm<kVnni>, ternary_dot_i32<kVnni>, f32_gemm,
                      f16_gemm,        dot_f32,         dot_f16_f32,         axpy_f32,               axpy_f16_f32,
-                     rmsnorm,         avx2.attend_f32, avx2.attend_f16,     int8_gemm_for<kVnni>(), isa};
+                     rmsnorm,         avx2.attend_f32, avx2.attend_f16,     int8_gemm_for<kVnni>(), isa,
+                     Probes<kVnni>::list[0].family, Probes<kVnni>::list[0].family, Probes<kVnni>::list,
+                     static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes};
 }
 
 }  // namespace

@@ -37,6 +37,18 @@ std::vector<const KernelSet*> usable_kernel_variants() {
     return out;
 }
 
+std::vector<RoofProbe> roof_probes() {
+    std::vector<RoofProbe> out;
+    for (const KernelSet* k : usable_kernel_variants())
+        for (int i = 0; i < k->n_probes; ++i) {
+            const RoofProbe& p = k->probes[i];
+            const bool seen = std::any_of(out.begin(), out.end(),
+                                          [&](const RoofProbe& o) { return std::string_view(o.family) == p.family; });
+            if (!seen) out.push_back(p);
+        }
+    return out;
+}
+
 // "auto" takes TERNBENCH_KERNEL from the environment when set (so a whole process can be
 // pinned to one set), else the best available set.
 const KernelSet& select_kernels(std::string_view name) {

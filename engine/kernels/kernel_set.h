@@ -3,6 +3,7 @@
 // once at start-up by dispatch.cpp. The scalar set is the reference every other set is tested
 // against: integer parts bit-for-bit, and the float steps are specified so that a faithful
 // SIMD kernel gives bit-identical outputs too.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,13 @@
 #include "engine/kernels/ternary_matrix.h"
 
 namespace tern {
+
+// A compute-roof probe: independent chains of one instruction family on the calling thread, in
+// assembly so the compiler can neither hoist nor spill them. Returns the int8 multiply-adds done.
+struct RoofProbe {
+    const char* family;  // "maddubs_ymm" (vpmaddubsw+vpaddw), "maddubs_zmm", "vpdpbusd_ymm", ...
+    int64_t (*run)(int64_t iterations);
+};
 
 struct KernelSet {
     const char* name;  // "scalar", "avx2", "avx512"
@@ -66,6 +74,18 @@ struct KernelSet {
     // ("avx2,fma,f16c,bmi2"; "" for scalar). Set from the build's own -m flags (engine/CMakeLists.txt),
     // so dispatch hands a set out only when the CPU and OS support every one of them.
     const char* isa;
+
+    // Roofs. The instruction family the ternary GEMM multiplies with for 1 < M < 16 and for
+    // M >= 16 (a RoofProbe family; "" = not probed, scalar), so the `kernel` workload puts each
+    // kernel against the peak of the instructions it really runs.
+    const char* gemm_family;
+    const char* big_gemm_family;
+    // The probes of the families this set's files can run (n_probes of them).
+    const RoofProbe* probes;
+    int n_probes;
+    // Read-bandwidth probe: sum of `bytes` bytes read as four far-apart concurrent streams, like
+    // the decode GEMV reads its rows (kGemvStreams in avx2.cpp).
+    uint64_t (*sum_bytes)(const uint8_t* p, size_t bytes);
 };
 
 // CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64). A feature whose
@@ -83,6 +103,9 @@ std::string cpu_features_string(const CpuFeatures& f);  // "AVX2 FMA F16C ..."
 // Whether `f` has every extension of an `isa` list (KernelSet::isa); an unknown name counts as
 // missing, so a new compile flag without a check here disables the set instead of crashing.
 bool cpu_supports_isa(const CpuFeatures& f, std::string_view isa);
+
+// Every roof probe this CPU can run (one per family), from the usable kernel sets.
+std::vector<RoofProbe> roof_probes();
 
 // Kernel sets compiled in and usable on this CPU, best first; "scalar" is always there.
 std::vector<const KernelSet*> available_kernels();

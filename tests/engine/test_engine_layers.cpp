@@ -86,7 +86,6 @@ private slots:
         const QStringList allowed = {
             "base/thread_pool.cpp",     // _mm_pause in the spin-wait: a hint, no computation
             "tensor/float_codecs.cpp",  // F16C row decode at load time, below the kernels' layer; own CPUID check
-            "bench/kernel_bench.cpp",   // the roof probes (to move behind dispatch, issue 12)
         };
         const QRegularExpression simd(QStringLiteral("immintrin\\.h|__attribute__\\s*\\(\\(\\s*target|arm_neon\\.h"));
         QStringList bad;

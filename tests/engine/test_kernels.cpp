@@ -535,11 +535,20 @@ private slots:
         }
         const double bw = measure_read_bandwidth_gbs(1, size_t(8) << 20, 2);
         QVERIFY(std::isfinite(bw) && bw > 0);
-        // The int8 compute roof: a positive rate where AVX2 exists, 0 (not measurable) elsewhere.
+        // The int8 compute roofs: one positive peak per instruction family of the usable sets
+        // (at least the AVX2 pair where AVX2 exists), none on a scalar-only machine.
+        const auto roofs = measure_compute_roofs(1, 0.02);
+        QCOMPARE(roofs.size(), roof_probes().size());
+        for (const RoofPeak& r : roofs) QVERIFY2(std::isfinite(r.gops) && r.gops > 0, r.family.c_str());
         const double peak = measure_int8_peak_gops(1, 0.02);
         QVERIFY(std::isfinite(peak));
-        QCOMPARE(peak > 0, cpu_features().avx2);
+        QCOMPARE(peak > 0, available_kernels().size() > 1);
         QVERIFY_THROWS_EXCEPTION(Error, measure_int8_peak_gops(0));
+        // Every kernel's family (what its % is measured against) has a probe here.
+        for (const KernelBenchResult& r : results)
+            if (!r.family.empty())
+                QVERIFY2(std::any_of(roofs.begin(), roofs.end(), [&](const RoofPeak& p) { return p.family == r.family; }),
+                         r.family.c_str());
         KernelBenchOptions bad = opt;
         bad.shapes = {{10, 100, 1}};
         QVERIFY_THROWS_EXCEPTION(Error, run_kernel_bench(bad));
