@@ -14,23 +14,10 @@
 #include <unistd.h>
 
 #include "db/run_store_impl.h"
+#include "db/timestamps.h"
 #include "db/schema.h"
 
 namespace tbdb {
-
-std::string now_iso_utc() {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const std::time_t secs = system_clock::to_time_t(now);
-    const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms));
-    return buf;
-}
 
 std::string new_uuid() {
     thread_local std::mt19937_64 rng{[] {
@@ -222,7 +209,7 @@ void RunStore::pin_run(int64_t run_id) {
         SQLite::Statement add(*impl_->db,
                               "INSERT INTO baselines (run_id, created_at) VALUES (?, ?)");
         add.bind(1, static_cast<int64_t>(run_id));
-        add.bind(2, now_iso_utc());
+        add.bind(2, utc_timestamp_now());
         add.exec();
         tx.commit();
     });
@@ -247,7 +234,7 @@ void RunStore::pin_implementation(const std::string& implementation) {
         SQLite::Statement add(*impl_->db,
                               "INSERT INTO baselines (implementation, created_at) VALUES (?, ?)");
         add.bind(1, implementation);
-        add.bind(2, now_iso_utc());
+        add.bind(2, utc_timestamp_now());
         add.exec();
         tx.commit();
     });

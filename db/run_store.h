@@ -1,5 +1,5 @@
 #pragma once
-// The SQLite store of runs (DESIGN.md section 6): WAL, foreign keys, prepared statements,
+// The SQLite store of runs (docs/ARCHITECTURE.md section 6): WAL, foreign keys, prepared statements,
 // schema version in PRAGMA user_version with forward-only migrations. One transaction per
 // finished run. Every failure is a tbdb::StoreError naming the database and the cause
 // (locked, corrupt, read-only, newer schema); nothing already stored is ever lost.

@@ -70,8 +70,6 @@ struct RunStore::Impl {
     std::vector<RunSummary> list_runs(const RunFilter& f) const;
 };
 
-// Current time as ISO-8601 UTC with milliseconds, e.g. 2026-11-27T01:04:35.123Z.
-std::string now_iso_utc();
 // A random (version 4) UUID.
 std::string new_uuid();
 

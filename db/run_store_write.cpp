@@ -4,6 +4,7 @@
 
 #include "db/blob_codec.h"
 #include "db/run_store_impl.h"
+#include "db/timestamps.h"
 #include "db/writer_identity.h"
 
 namespace tbdb {
@@ -132,7 +133,7 @@ std::optional<int64_t> RunStore::Impl::implementation_id(const std::string& name
 
 int64_t RunStore::Impl::insert_run_row(RunRecord& run) {
     if (run.uuid.empty()) run.uuid = new_uuid();
-    if (run.started_at.empty()) run.started_at = now_iso_utc();
+    if (run.started_at.empty()) run.started_at = utc_timestamp_now();
     const auto host = host_id(run.host);
     const auto model = model_id(run.model);
     const auto impl = implementation_id(run.implementation);
@@ -178,7 +179,7 @@ void RunStore::Impl::update_run_row(const RunRecord& run) {
         "UPDATE runs SET finished_at = ?, status = ?, workload = ?, implementation_id = ?, "
         "kernel = ?, impl_version = ?, threads = ?, config_json = ?, host_id = ?, model_id = ?, "
         "error = ?, source = ? WHERE id = ?");
-    s.bind(1, run.finished_at.empty() ? now_iso_utc() : run.finished_at);
+    s.bind(1, run.finished_at.empty() ? utc_timestamp_now() : run.finished_at);
     s.bind(2, status_name(run.status));
     s.bind(3, run.workload);
     bind_optional(s, 4, impl);

@@ -11,7 +11,7 @@ namespace tbdb::schema {
 
 namespace {
 
-// v1: the core tables of DESIGN.md section 6.
+// v1: the core tables of docs/ARCHITECTURE.md section 6.
 constexpr const char* kV1 = R"SQL(
 CREATE TABLE hosts (
     id INTEGER PRIMARY KEY,

@@ -1,16 +1,20 @@
 #include "app/cli/cli.h"
 
 #include <cstdlib>
-#include <limits>
 #include <iostream>
+#include <limits>
+#include <map>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
 #include "app/cli/run_limits.h"
+#include "app/core/engine_options.h"
+#include "app/core/int_list.h"
 #include "app/system/child_process.h"
 #include "app/workloads/load_probe.h"
 #include "db/run_store.h"
+#include "engine/demo/demo_model.h"
 
 namespace bench::cli {
 namespace {
@@ -20,24 +24,16 @@ const char* kThreadsHelp =
     "bandwidth and prefill by the integer SIMD units, which hyper-threads share, so extra logical "
     "cores rarely help)";
 
-std::vector<int> parse_int_list(const std::string& s, const char* what) {
-    std::vector<int> out;
-    size_t pos = 0;
-    while (pos <= s.size() && !s.empty()) {
-        size_t comma = s.find(',', pos);
-        std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        try {
-            size_t used = 0;
-            int v = std::stoi(item, &used);
-            if (used != item.size()) throw std::invalid_argument(item);
-            out.push_back(v);
-        } catch (const std::exception&) {
-            throw CLI::ValidationError(what, "not a comma-separated list of integers: " + s);
-        }
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "|") + n;
     return out;
+}
+
+std::vector<int> int_list_flag(const std::string& text, const char* flag) {
+    auto values = parse_int_list(text);
+    if (!values) throw CLI::ValidationError(flag, "not a comma-separated list of integers: " + text);
+    return *values;
 }
 
 // CLI11's NonNegativeNumber/PositiveNumber print "not in range 0.000000 to 1.79e308" and call
@@ -82,12 +78,37 @@ CLI::Validator positive_real() {
 
 }  // namespace
 
-bool wants_window(int argc, char** argv) {
-    (void)argv;
-    if (argc > 1) return false;
+bool display_available() {
     const char* x = std::getenv("DISPLAY");
     const char* w = std::getenv("WAYLAND_DISPLAY");
     return (x && *x) || (w && *w);
+}
+
+std::optional<WindowStart> window_start(const std::vector<std::string>& args, bool has_display) {
+    if (!has_display) return std::nullopt;
+    WindowStart start;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        std::string* target = nullptr;
+        std::string flag;
+        if (a == "--db" || a.rfind("--db=", 0) == 0) {
+            target = &start.db;
+            flag = "--db";
+        } else if (a == "--preset" || a.rfind("--preset=", 0) == 0) {
+            target = &start.preset;
+            flag = "--preset";
+        } else {
+            return std::nullopt;  // a subcommand, --help, --version or a bad flag: the CLI says
+        }
+        if (a.size() > flag.size()) {
+            *target = a.substr(flag.size() + 1);
+        } else if (i + 1 < args.size()) {
+            *target = args[++i];
+        } else {
+            return std::nullopt;  // flag without its value: let the CLI report it
+        }
+    }
+    return start;
 }
 
 int run(int argc, char** argv) {
@@ -106,10 +127,13 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     std::string default_db = tbdb::RunStore::default_path();
     auto* top_db = app.add_option("--db", default_db, "SQLite database (before a subcommand: for it too)");
+    const std::string presets = joined(tern::demo_presets()), types = joined(tern::demo_types()),
+                      archs = joined(tern::demo_archs());
+    const std::string kernel_help = "Kernel set: " + joined(kernel_choices()) + " (usable on this CPU)";
     std::string default_preset = "small";
     auto* top_preset = app.add_option("--preset", default_preset,
-                                      "Demo model preset of the default headless run (no subcommand): "
-                                      "tiny|small|700m|1b3|2b (default small)");
+                                      "Demo model preset of the default headless run (no subcommand): " +
+                                          presets + " (default small)");
     // `ternbench --db X list` must not silently use the default database: a subcommand without
     // its own --db takes the one given before it.
     struct SubDb {
@@ -132,9 +156,9 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--workload,-w", sp.workload, "Workload: " + workloads_list)
         ->check(CLI::IsMember(workload_names()));
     auto* model_opt = run_cmd->add_option("--model,-m", sp.model_path, "GGUF model file");
-    run_cmd->add_option("--preset", sp.demo_preset, "Demo model preset (tiny|small|700m|1b3|2b)")->excludes(model_opt);
-    run_cmd->add_option("--type", sp.demo_type, "Demo model type (i2_s|tq2_0|tq1_0)")->excludes(model_opt);
-    run_cmd->add_option("--arch", sp.demo_arch, "Demo model arch (bitnet|bitnet-b1.58)")->excludes(model_opt);
+    run_cmd->add_option("--preset", sp.demo_preset, "Demo model preset (" + presets + ")")->excludes(model_opt);
+    run_cmd->add_option("--type", sp.demo_type, "Demo model type (" + types + ")")->excludes(model_opt);
+    run_cmd->add_option("--arch", sp.demo_arch, "Demo model arch (" + archs + ")")->excludes(model_opt);
     run_cmd->add_option("--threads,-t", sp.threads, kThreadsHelp)->check(int_at_least(0));
     run_cmd->add_option("--reps,-r", sp.repetitions, "Repetitions (default 5)")->check(int_at_least(1));
     run_cmd->add_option("--warmup", sp.warmup, "Warm-up runs, not measured (default 1)")->check(int_at_least(0));
@@ -154,9 +178,12 @@ int run(int argc, char** argv) {
     std::string sweep_threads, sweep_conc;
     run_cmd->add_option("--sweep-threads", sweep_threads, "scaling: thread counts, e.g. 1,2");
     run_cmd->add_option("--sweep-concurrency", sweep_conc, "scaling: concurrencies, e.g. 1,2,4,8");
-    run_cmd->add_option("--kernel", sp.kernel, "Kernel set: auto|scalar|avx2|avx512");
+    run_cmd->add_option("--kernel", sp.kernel, kernel_help);
     run_cmd->add_option("--n-ctx", sp.n_ctx, "Context length (0: engine default)");
-    run_cmd->add_option("--kv-type", sp.kv_type, "KV cache type: f16 (default, as llama-bench) or f32");
+    std::map<std::string, KvType> kv_types;
+    for (const auto& name : kv_type_names()) kv_types[name] = *kv_type_from_name(name);
+    run_cmd->add_option("--kv-type", sp.kv_type, "KV cache type: f16 (default, as llama-bench) or f32")
+        ->transform(CLI::CheckedTransformer(kv_types));
     run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
     add_db(run_cmd, ra.db);
     run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");
@@ -250,9 +277,9 @@ int run(int argc, char** argv) {
     lg_cmd->add_option("--model,-m", lg_model, "GGUF file")->required();
     lg_cmd->add_option("--tokens", lg_tokens, "Token ids separated by spaces or commas")->required();
     lg_cmd->add_flag("--all-positions", lg_all, "Every position (default: last only)");
-    lg_cmd->add_option("--kernel", lg_kernel, "Kernel set: auto|scalar|avx2|avx512");
+    lg_cmd->add_option("--kernel", lg_kernel, kernel_help);
     lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(int_at_least(0));
-    lg_cmd->add_flag("--json", lg_json, "JSON output (the only format)");
+    lg_cmd->add_flag("--json", lg_json, "Every logit as JSON (default: the 5 highest per position as text)");
 
     GenerateArgs ga;
     auto* gen_cmd = app.add_subcommand("generate", "Generate text (timing summary on stderr)");
@@ -263,16 +290,16 @@ int run(int argc, char** argv) {
     gen_cmd->add_option("--top-k", ga.top_k, "0 = off");
     gen_cmd->add_option("--top-p", ga.top_p, "1 = off");
     gen_cmd->add_option("--seed", ga.seed, "Seed");
-    gen_cmd->add_option("--kernel", ga.kernel, "Kernel set");
+    gen_cmd->add_option("--kernel", ga.kernel, kernel_help);
     gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(int_at_least(0));
     gen_cmd->add_flag("--stream", ga.stream, "Print tokens as they come");
 
     std::string dm_preset = "small", dm_type = "i2_s", dm_arch = "bitnet-b1.58", dm_out;
     uint64_t dm_seed = 1;
     auto* dm_cmd = app.add_subcommand("demo-model", "Write a deterministic demo GGUF");
-    dm_cmd->add_option("--preset", dm_preset, "tiny|small|700m|1b3|2b");
-    dm_cmd->add_option("--type", dm_type, "i2_s|tq2_0|tq1_0");
-    dm_cmd->add_option("--arch", dm_arch, "bitnet|bitnet-b1.58");
+    dm_cmd->add_option("--preset", dm_preset, presets);
+    dm_cmd->add_option("--type", dm_type, types);
+    dm_cmd->add_option("--arch", dm_arch, archs);
     dm_cmd->add_option("--seed", dm_seed, "Seed");
     dm_cmd->add_option("--out,-o", dm_out, "Output file")->required();
 
@@ -291,8 +318,8 @@ int run(int argc, char** argv) {
         if (top_preset->count() > 0 && !app.get_subcommands().empty())
             throw CLI::ValidationError("--preset", "before a subcommand it only applies to the default run "
                                                    "(no subcommand); give it after `run` instead");
-        if (!sweep_threads.empty()) sp.sweep_threads = parse_int_list(sweep_threads, "--sweep-threads");
-        if (!sweep_conc.empty()) sp.sweep_concurrency = parse_int_list(sweep_conc, "--sweep-concurrency");
+        if (!sweep_threads.empty()) sp.sweep_threads = int_list_flag(sweep_threads, "--sweep-threads");
+        if (!sweep_conc.empty()) sp.sweep_concurrency = int_list_flag(sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -328,7 +355,7 @@ int run(int argc, char** argv) {
         if (*db_check) return cmd_db_check(check_db);
         if (*info_cmd) return cmd_model_info(info_file, info_json);
         if (*tok_cmd) return cmd_tokenize(tk_model, tk_text, tk_bos, tk_json);
-        if (*lg_cmd) return cmd_logits(lg_model, lg_tokens, lg_all, lg_kernel, lg_threads);
+        if (*lg_cmd) return cmd_logits(lg_model, lg_tokens, lg_all, lg_kernel, lg_threads, lg_json);
         if (*gen_cmd) return cmd_generate(ga);
         if (*dm_cmd) return cmd_demo_model(dm_preset, dm_type, dm_arch, dm_seed, dm_out);
         if (*probe_cmd) return run_load_probe(probe);

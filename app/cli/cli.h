@@ -1,5 +1,9 @@
 #pragma once
 // The headless command line: subcommands, flags, exit codes (see README "CLI").
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace bench::cli {
 
 // Exit codes that mean something to scripts.
@@ -12,8 +16,17 @@ enum ExitCode : int {
     kCancelled = 130,    // Ctrl-C; what was measured is stored as `cancelled`
 };
 
-// True when no subcommand is given and a display is available (the window should open).
-bool wants_window(int argc, char** argv);
+// What the window starts with: the top-level --db and --preset (empty when not given).
+struct WindowStart {
+    std::string db;
+    std::string preset;
+};
+// The window's start options when `args` (argv without the program name) hold only top-level
+// --db/--preset flags and a display exists; nullopt for a subcommand, --help, --version, any
+// other argument, or no display (then run() handles the command line).
+std::optional<WindowStart> window_start(const std::vector<std::string>& args, bool has_display);
+// True when DISPLAY or WAYLAND_DISPLAY is set and not empty.
+bool display_available();
 int run(int argc, char** argv);
 
 }  // namespace bench::cli

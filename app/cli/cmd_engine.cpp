@@ -1,6 +1,8 @@
 // Engine tools: model info, tokenize, logits, generate, demo-model (issue 3's CLI).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -101,7 +103,7 @@ int cmd_tokenize(const std::string& model, const std::string& text, bool bos, bo
 }
 
 int cmd_logits(const std::string& model_path, const std::string& tokens_text, bool all_positions,
-               const std::string& kernel, int threads) {
+               const std::string& kernel, int threads, bool json) {
     if (!check_file(model_path, "logits")) return kInputError;
     std::vector<int32_t> tokens;
     {
@@ -129,6 +131,7 @@ int cmd_logits(const std::string& model_path, const std::string& tokens_text, bo
     try {
         tern::LoadOptions lo;
         lo.kernel = kernel;
+        lo.threads = threads;
         model = tern::Model::load(model_path, lo);
     } catch (const std::exception& e) {
         std::cerr << "ternbench logits: " << e.what() << "\n";
@@ -148,13 +151,39 @@ int cmd_logits(const std::string& model_path, const std::string& tokens_text, bo
     }
     const int64_t n_vocab = model->hparams().n_vocab;
     const int64_t rows = all_positions ? int64_t(tokens.size()) : 1;
-    nlohmann::json positions = nlohmann::json::array(), logits = nlohmann::json::array();
-    for (int64_t r = 0; r < rows; ++r) {
-        positions.push_back(all_positions ? r : int64_t(tokens.size()) - 1);
-        logits.push_back(std::vector<float>(out.begin() + r * n_vocab, out.begin() + (r + 1) * n_vocab));
+    auto position_of = [&](int64_t row) { return all_positions ? row : int64_t(tokens.size()) - 1; };
+    if (json) {
+        nlohmann::json positions = nlohmann::json::array(), logits = nlohmann::json::array();
+        for (int64_t r = 0; r < rows; ++r) {
+            positions.push_back(position_of(r));
+            logits.push_back(std::vector<float>(out.begin() + r * n_vocab, out.begin() + (r + 1) * n_vocab));
+        }
+        std::cout << nlohmann::json{{"n_vocab", n_vocab}, {"kernel", model->kernels().name},
+                                    {"positions", positions}, {"logits", logits}}.dump() << std::endl;
+        return kOk;
     }
-    std::cout << nlohmann::json{{"n_vocab", n_vocab}, {"kernel", model->kernels().name},
-                                {"positions", positions}, {"logits", logits}}.dump() << std::endl;
+    // Text: the highest logits of each position, with the token each id stands for.
+    constexpr int64_t kTop = 5;
+    const auto& tok = model->tokenizer();
+    std::cout << model_path << ": " << tokens.size() << " token(s), n_vocab " << n_vocab << ", kernel "
+              << model->kernels().name << "\n";
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* row = out.data() + r * n_vocab;
+        std::vector<int32_t> ids(static_cast<size_t>(n_vocab));
+        for (int64_t i = 0; i < n_vocab; ++i) ids[static_cast<size_t>(i)] = static_cast<int32_t>(i);
+        const int64_t k = std::min(kTop, n_vocab);
+        std::partial_sort(ids.begin(), ids.begin() + k, ids.end(),
+                          [row](int32_t a, int32_t b) { return row[a] > row[b]; });
+        std::cout << "position " << position_of(r) << " (token " << tokens[static_cast<size_t>(position_of(r))]
+                  << "): top " << k << "\n";
+        for (int64_t i = 0; i < k; ++i) {
+            const int32_t id = ids[static_cast<size_t>(i)];
+            std::cout << "  " << std::setw(8) << id << "  " << std::fixed << std::setprecision(4) << std::setw(10)
+                      << row[id] << "  " << nlohmann::json(tok.token_piece(id)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            std::cout.unsetf(std::ios::floatfield);
+        }
+    }
+    std::cout << std::flush;
     return kOk;
 }
 
@@ -164,6 +193,7 @@ int cmd_generate(const GenerateArgs& a) {
     try {
         tern::LoadOptions lo;
         lo.kernel = a.kernel;
+        lo.threads = a.threads;
         model = tern::Model::load(a.model, lo);
     } catch (const std::exception& e) {
         std::cerr << "ternbench generate: " << e.what() << "\n";

@@ -8,7 +8,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
-#include "app/legacy/importer.h"
+#include "app/core/store_import.h"
 #include "app/reports/comparison.h"
 #include "app/reports/export_writer.h"
 #include "app/reports/json_export.h"
@@ -212,30 +212,24 @@ int cmd_import(const std::string& db, const std::string& file, const std::string
     }
     opt.format = *fmt;
     opt.implementation = implementation;
-    ImportResult res;
-    try {
-        res = import_file(file, opt);
-    } catch (const std::exception& e) {
-        std::cerr << "ternbench import: " << e.what() << "\n";
+    tbdb::RunStore store(db);
+    const FileImportOutcome res = import_into_store(store, file, opt);
+    for (const auto& w : res.warnings) std::cerr << "warning: " << w << "\n";
+    if (res.failure == ImportFailure::Input) {
+        std::cerr << "ternbench import: " << res.error << "\n";
         return kInputError;
     }
-    for (const auto& w : res.warnings) std::cerr << "warning: " << w << "\n";
-    tbdb::RunStore store(db);
-    // Imported runs carry a uuid derived from their content (or their own, for our exports):
-    // a run already stored is skipped and named, instead of failing the whole import.
-    std::vector<tbdb::RunRecord> fresh;
-    std::vector<int64_t> already;
-    for (auto& r : res.runs) {
-        if (auto existing = r.uuid.empty() ? std::nullopt : store.load_run(r.uuid)) already.push_back(existing->id);
-        else fresh.push_back(std::move(r));
+    if (res.failure == ImportFailure::Store) {
+        std::cerr << "ternbench: database error: " << res.error << "\n";
+        return kStoreError;
     }
-    const auto ids = store.insert_runs(fresh);
-    std::cout << "imported " << ids.size() << " run(s) from " << file << " (" << import_format_name(res.format) << ")";
-    if (!ids.empty()) std::cout << ":";
-    for (auto id : ids) std::cout << " #" << id;
-    if (!already.empty()) {
-        std::cout << "; " << already.size() << " already stored:";
-        for (auto id : already) std::cout << " #" << id;
+    std::cout << "imported " << res.imported_ids.size() << " run(s) from " << file << " ("
+              << import_format_name(res.format) << ")";
+    if (!res.imported_ids.empty()) std::cout << ":";
+    for (auto id : res.imported_ids) std::cout << " #" << id;
+    if (!res.already_stored_ids.empty()) {
+        std::cout << "; " << res.already_stored_ids.size() << " already stored:";
+        for (auto id : res.already_stored_ids) std::cout << " #" << id;
     }
     std::cout << std::endl;
     return kOk;

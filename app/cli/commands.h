@@ -49,8 +49,9 @@ int cmd_baseline_list(const std::string& db, bool json);
 
 int cmd_model_info(const std::string& file, bool json);
 int cmd_tokenize(const std::string& model, const std::string& text, bool bos, bool json);
+// json: every logit of each position as JSON; else the highest few per position as text.
 int cmd_logits(const std::string& model, const std::string& tokens, bool all_positions,
-               const std::string& kernel, int threads);
+               const std::string& kernel, int threads, bool json);
 struct GenerateArgs {
     std::string model, prompt, kernel = "auto";
     int n = 64, top_k = 0, threads = 0;

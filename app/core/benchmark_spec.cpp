@@ -1,6 +1,7 @@
 #include "app/core/benchmark_spec.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,19 @@ std::vector<std::string> default_prompts() {
     return {"The future of artificial intelligence", "Rust programming language benefits",
             "High performance computing with BitNet", "Machine learning model optimization",
             "Concurrent processing in modern systems"};
+}
+
+const char* kv_type_name(KvType type) { return type == KvType::F16 ? "f16" : "f32"; }
+
+std::optional<KvType> kv_type_from_name(const std::string& name) {
+    if (name == "f16") return KvType::F16;
+    if (name == "f32") return KvType::F32;
+    return std::nullopt;
+}
+
+const std::vector<std::string>& kv_type_names() {
+    static const std::vector<std::string> names = {kv_type_name(KvType::F16), kv_type_name(KvType::F32)};
+    return names;
 }
 
 int BenchmarkSpec::effective_max_tokens() const {
@@ -52,7 +66,7 @@ nlohmann::json BenchmarkSpec::to_json() const {
         {"sweep_concurrency", sweep_concurrency},
         {"sampler_interval_ms", sampler_interval_ms},
         {"n_ctx", n_ctx},
-        {"kv_type", kv_type},
+        {"kv_type", kv_type_name(kv_type)},
     };
 }
 
@@ -89,8 +103,14 @@ BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
     get("sweep_concurrency", s.sweep_concurrency);
     get("sampler_interval_ms", s.sampler_interval_ms);
     get("n_ctx", s.n_ctx);
-    s.kv_type = "f32";  // specs stored before the option existed ran with F32 caches
-    get("kv_type", s.kv_type);
+    s.kv_type = KvType::F32;  // specs stored before the option existed ran with F32 caches
+    std::string kv_name;
+    get("kv_type", kv_name);
+    if (!kv_name.empty()) {
+        const auto kv = kv_type_from_name(kv_name);
+        if (!kv) throw std::invalid_argument("kv_type must be f16 or f32, got '" + kv_name + "'");
+        s.kv_type = *kv;
+    }
     return s;
 }
 
@@ -120,7 +140,6 @@ std::string BenchmarkSpec::validate() const {
         if (c < 1) return "sweep-concurrency values must be >= 1, got " + std::to_string(c);
     if (sampler_interval_ms < 1) return "sampler interval must be >= 1 ms";
     if (n_ctx < 0) return "n-ctx must be >= 0";
-    if (kv_type != "f16" && kv_type != "f32") return "kv-type must be f16 or f32, got '" + kv_type + "'";
     for (const auto& p : prompts)
         if (p.empty()) return "prompts must not be empty strings";
     return {};

@@ -2,6 +2,7 @@
 // What to benchmark: one workload with its parameters. Comes from CLI flags or the Run page,
 // is stored with the run as JSON (config_json), and is all a Runner needs.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,9 +10,16 @@
 
 namespace bench {
 
-// Workload names, the same in CLI, DB, UI and reports (DESIGN.md section 3).
+// Workload names, the same in CLI, DB, UI and reports (docs/ARCHITECTURE.md section 3).
 const std::vector<std::string>& workload_names();
 std::vector<std::string> default_prompts();  // the five prompts of the migration benchmark
+
+// KV cache element type. F16 is llama-bench's default (half the memory and attention reads);
+// F32 is the engine's reference. Parsed from its name once, where text comes in (flags, JSON).
+enum class KvType { F16, F32 };
+const char* kv_type_name(KvType type);                           // "f16", "f32"
+std::optional<KvType> kv_type_from_name(const std::string& name);
+const std::vector<std::string>& kv_type_names();
 
 struct BenchmarkSpec {
     std::string workload = "single";
@@ -41,9 +49,7 @@ struct BenchmarkSpec {
     std::vector<int> sweep_concurrency; // scaling; empty: 1,2,4,8
     int sampler_interval_ms = 50;
     int64_t n_ctx = 0;                  // 0: engine default
-    // KV cache element type: "f16" (llama-bench's default; half the attention reads) or "f32"
-    // (the engine's reference).
-    std::string kv_type = "f16";
+    KvType kv_type = KvType::F16;
 
     int effective_max_tokens() const;
     nlohmann::json to_json() const;

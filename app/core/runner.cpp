@@ -22,6 +22,7 @@
 #include "app/system/resource_sampler.h"
 #include "app/workloads/workload.h"
 #include "build_info.h"
+#include "db/timestamps.h"
 #include "engine/demo/demo_model.h"
 #include "engine/kernels/kernel_set.h"
 #include "engine/base/thread_pool.h"
@@ -30,18 +31,6 @@ namespace bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string iso_now() {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-    return buf;
-}
 
 std::string make_uuid() {
     std::random_device rd;
@@ -57,7 +46,7 @@ std::string make_uuid() {
     return buf;
 }
 
-// Memory and CPU figures of the workload phase from the sampler (DESIGN.md section 4).
+// Memory and CPU figures of the workload phase from the sampler (docs/ARCHITECTURE.md section 4).
 void add_resource_metrics(tbdb::RunRecord& run, const std::vector<tbdb::ResourceSample>& rs,
                           bool peak_was_reset, int logical_cores) {
     metrics::MetricBuilder mb(run.metrics);
@@ -148,7 +137,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                             const std::atomic<bool>* cancel) {
     tbdb::RunRecord run;
     run.uuid = make_uuid();
-    run.started_at = iso_now();
+    run.started_at = tbdb::utc_timestamp_now();
     run.status = tbdb::RunStatus::Running;
     run.workload = spec.workload;
     run.kernel = spec.kernel;
@@ -207,12 +196,14 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
             events.progress("loading model", 0, 0);
             tern::LoadOptions lo;
             lo.kernel = spec.kernel;
+            lo.threads = run.threads;
             model = tern::Model::load(run.model.path, lo);
             run.kernel = model->kernels().name;
             run.implementation = "ternbench/" + run.kernel;
             const auto& ls = model->load_stats();
             metrics::MetricBuilder(run.metrics).add("model_load_ms", ls.total_ms, "ms", 1,
-                                                    "in-process load (map + repack)");
+                                                    "in-process load (map + repack on " +
+                                                        std::to_string(ls.repack_threads) + " threads)");
         }
         WorkloadContext ctx{spec, run.model.path, model, resolve_prompts(spec), run.threads,
                             run, events, cancel, t0};
@@ -245,7 +236,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         run.status = (cancel && cancel->load()) ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Failed;
         run.error = e.what();
     }
-    run.finished_at = iso_now();
+    run.finished_at = tbdb::utc_timestamp_now();
     store_.finish_run(run);
     if (observer) observer->on_finished(run.id, run);
     return run;

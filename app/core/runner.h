@@ -1,5 +1,5 @@
 #pragma once
-// Runs one BenchmarkSpec end to end (DESIGN.md section 2): opens the run row, records the
+// Runs one BenchmarkSpec end to end (docs/ARCHITECTURE.md section 2): opens the run row, records the
 // environment, drives the workload, samples resources, writes everything in one transaction.
 // Blocking: the CLI calls it on its main thread, the window on a worker thread.
 #include <atomic>

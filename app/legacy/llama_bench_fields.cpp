@@ -13,6 +13,7 @@
 #include "app/reports/run_labels.h"
 #include "app/stats/summarize_metric.h"
 #include "app/stats/text_format.h"
+#include "db/timestamps.h"
 
 namespace bench {
 namespace {
@@ -172,7 +173,15 @@ tbdb::RunRecord llama_bench_fields_to_run(const nlohmann::json& fields, const st
     if (!options.implementation.empty()) reason = "given by the user";
     run.impl_version = f.text("build_commit");
     run.status = tbdb::RunStatus::Completed;
-    run.started_at = run.finished_at = f.text("test_time");
+    // test_time is whole seconds ("2026-11-27T00:30:11Z"); stored in the one run-time format.
+    const std::string test_time = f.text("test_time");
+    if (auto t = tbdb::normalized_utc_timestamp(test_time)) {
+        run.started_at = run.finished_at = *t;
+    } else {
+        run.started_at = run.finished_at = test_time;
+        if (!test_time.empty() && warnings)
+            warnings->push_back(where + ": test_time '" + test_time + "' is not an ISO-8601 time; kept as given");
+    }
     run.source = options.source;
 
     run.model.path = f.text("model_filename");

@@ -117,16 +117,6 @@ LlamaBenchResult from_sql(const std::string& text, const std::string& origin, co
 
 }  // namespace
 
-const char* llama_bench_format_name(LlamaBenchFormat f) {
-    switch (f) {
-        case LlamaBenchFormat::Json: return "llama-bench json";
-        case LlamaBenchFormat::Jsonl: return "llama-bench jsonl";
-        case LlamaBenchFormat::Csv: return "llama-bench csv";
-        case LlamaBenchFormat::Sql: return "llama-bench sql";
-    }
-    return "llama-bench";
-}
-
 int line_of_offset(const std::string& text, size_t offset) {
     offset = std::min(offset, text.size());
     return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));

@@ -36,7 +36,6 @@ struct LlamaBenchError : std::runtime_error {
 };
 
 enum class LlamaBenchFormat { Json, Jsonl, Csv, Sql };
-const char* llama_bench_format_name(LlamaBenchFormat f);
 
 struct LlamaBenchOptions {
     std::string implementation;   // override ("llama.cpp", "bitnet.cpp", ...); empty: detect

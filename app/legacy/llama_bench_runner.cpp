@@ -12,19 +12,11 @@
 #include "app/legacy/llama_bench_parser.h"
 #include "app/system/child_process.h"
 #include "app/system/host_info.h"
+#include "db/timestamps.h"
 #include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {
-
-std::string iso_utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 int resolved_threads(const LlamaBenchRunSpec& s) {
     return s.threads > 0 ? s.threads : std::max(1, tern::ThreadPool::physical_cores());
@@ -48,7 +40,7 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
     LlamaBenchRunOutcome out;
     const std::string source = "baseline:" + spec.program;
     const auto host = sys::collect_host_info();
-    const std::string started = iso_utc_now();
+    const std::string started = tbdb::utc_timestamp_now();
     nlohmann::json config = {{"program", spec.program}, {"model_path", spec.model_path},
                              {"n_prompt", spec.n_prompt}, {"n_gen", spec.n_gen},
                              {"threads", resolved_threads(spec)}, {"repetitions", spec.repetitions},
@@ -57,7 +49,7 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
     auto fail = [&](const std::string& error) {
         tbdb::RunRecord run;
         run.started_at = started;
-        run.finished_at = iso_utc_now();
+        run.finished_at = tbdb::utc_timestamp_now();
         run.status = tbdb::RunStatus::Failed;
         run.workload = spec.n_prompt > 0 ? "pp" : "tg";
         run.implementation = spec.implementation.empty() ? "llama-bench" : spec.implementation;
@@ -99,7 +91,7 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
             r.host = host;
             if (!cpu.empty()) r.host.cpu_model = cpu;
             if (r.started_at.empty()) r.started_at = started;
-            if (r.finished_at.empty()) r.finished_at = iso_utc_now();
+            if (r.finished_at.empty()) r.finished_at = tbdb::utc_timestamp_now();
             // Running it is a new measurement: the content-derived uuid (which makes importing a
             // file twice detectable) would collide when a program prints the same output twice.
             r.uuid = boost::uuids::to_string(boost::uuids::random_generator()());

@@ -1,6 +1,6 @@
 #pragma once
 // Per-request latency figures and throughput, computed from raw timestamps exactly as
-// DESIGN.md section 4 defines them:
+// docs/ARCHITECTURE.md section 4 defines them:
 //   TTFT = first token available - submitted; E2E = last token available - submitted;
 //   TPOT = (E2E - TTFT) / (output_tokens - 1); ITL = each gap between consecutive tokens;
 //   output tok/s = sum of output tokens / (last token time - first submit time).

@@ -18,7 +18,7 @@ struct ReportInput {
 // Runs against a baseline: executive summary (ratios against the baseline; only significant
 // differences called faster/slower, with their 95% CI and p), one table per workload
 // (statistic | baseline | current | ratio | significance; both sides the same, named statistic),
-// the environment, the method (the formulas of DESIGN.md section 4 and the repetitions behind
+// the environment, the method (the formulas of docs/ARCHITECTURE.md section 4 and the repetitions behind
 // each run) and the chart links. A run is paired only with a completed baseline of its workload
 // at its thread count (else "no baseline at N threads"); a failed or unfinished run is listed
 // with its status and error, never compared.

@@ -1,5 +1,5 @@
 #pragma once
-// Comparing two samples (DESIGN.md section 4): ratio of medians with a bootstrap confidence
+// Comparing two samples (docs/ARCHITECTURE.md section 4): ratio of medians with a bootstrap confidence
 // interval, and a two-sided Mann-Whitney U test. A difference is called significant only when
 // the U test says so.
 #include <cstdint>

@@ -3,7 +3,7 @@
 // for sorted x[0..n-1] and p in [0, 100], h = (n - 1) * p / 100, result = x[floor(h)] +
 // (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]).
 //
-// Minimum-sample rule (DESIGN.md section 4: "say so instead of inventing it"): a tail
+// Minimum-sample rule (docs/ARCHITECTURE.md section 4: missing, not guessed): a tail
 // percentile only means something when the sample reaches into that tail, i.e. when at least
 // one observation is expected beyond it. With tail = min(p, 100 - p) percent, it needs
 // n >= ceil(100 / tail) samples: p90 >= 10, p95 >= 20, p99 >= 100, p99.9 >= 1000, p10 >= 10.

@@ -1,5 +1,5 @@
 #pragma once
-// Regression flag over history (DESIGN.md section 4): is a new result outside the band of the
+// Regression flag over history (docs/ARCHITECTURE.md section 4): is a new result outside the band of the
 // recent comparable runs (same host, model, workload, implementation, config: choosing them is
 // the caller's job)?
 //

@@ -1,6 +1,6 @@
 #pragma once
-// Descriptive statistics of one sample (DESIGN.md section 4: "every summary comes with n, mean,
-// median, stddev, min, max and a 95% confidence interval").
+// Descriptive statistics of one sample (docs/ARCHITECTURE.md section 4): n, mean, median,
+// stddev, min, max and a 95% confidence interval of the mean.
 #include <cstdint>
 #include <optional>
 #include <string>

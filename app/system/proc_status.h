@@ -1,5 +1,5 @@
 #pragma once
-// Memory and CPU figures of a process from /proc (DESIGN.md section 4): RssAnon and RssFile
+// Memory and CPU figures of a process from /proc (docs/ARCHITECTURE.md section 4): RssAnon and RssFile
 // apart (mmapped weights are file memory), VmHWM as the peak, reset through clear_refs.
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Samples this process's memory, CPU time and threads every N ms on an asio steady_timer
-// (DESIGN.md section 2, step 4). Start and stop from any thread; the samples are read after stop.
+// (docs/ARCHITECTURE.md section 2, step 4). Start and stop from any thread; the samples are read after stop.
 #include <chrono>
 #include <memory>
 #include <mutex>

@@ -2,6 +2,7 @@
 // total output tok/s and makespan per repetition, per-request latency percentiles.
 #include <stdexcept>
 
+#include "app/core/engine_options.h"
 #include "app/metrics/metric_builder.h"
 #include "app/metrics/request_metrics.h"
 #include "app/workloads/request_tracker.h"
@@ -45,12 +46,7 @@ void run_batch_passes(WorkloadContext& ctx, tern::Scheduler& scheduler) {
 }  // namespace
 
 void run_batch(WorkloadContext& ctx) {
-    tern::SchedulerOptions so;
-    so.max_batch = ctx.spec.concurrency;
-    so.n_ctx = ctx.spec.n_ctx;
-    so.kv_f16 = ctx.spec.kv_type == "f16";
-    so.threads = ctx.threads;
-    tern::Scheduler scheduler(ctx.model, so);
+    tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
     run_batch_passes(ctx, scheduler);
     add_latency_metrics(ctx, /*with_itl=*/false);
     metrics::MetricBuilder(ctx.run.metrics)

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "app/core/engine_options.h"
 #include "app/metrics/metric_builder.h"
 #include "app/workloads/workload_common.h"
 #include "engine/runtime/session.h"
@@ -11,11 +12,7 @@ namespace bench {
 
 void run_llama_bench_style(WorkloadContext& ctx, const std::string& metric_alias, int n_tokens,
                            const std::function<void(tern::Session&, uint64_t)>& timed) {
-    tern::SessionOptions so;
-    so.threads = ctx.threads;
-    so.n_ctx = ctx.spec.n_ctx;
-    so.kv_f16 = ctx.spec.kv_type == "f16";
-    tern::Session session(ctx.model, so);
+    tern::Session session(ctx.model, session_options(ctx.spec, ctx.threads));
     if (n_tokens > session.n_ctx())  // fail now, not after minutes of decoding (tg) or at eval
         throw std::runtime_error(metric_alias.substr(0, metric_alias.find('_')) + " of " +
                                  std::to_string(n_tokens) + " tokens does not fit the context of " +

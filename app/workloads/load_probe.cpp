@@ -24,6 +24,7 @@ int run_load_probe(const LoadProbeArgs& args) {
     try {
         tern::LoadOptions lo;
         lo.kernel = args.kernel;
+        lo.threads = args.threads;
         auto model = tern::Model::load(args.model_path, lo);
         out["t_loaded_ns"] = steady_ns();
         tern::SessionOptions so;

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "app/core/engine_options.h"
 #include "app/metrics/metric_builder.h"
 #include "app/metrics/request_metrics.h"
 #include "app/stats/summary.h"
@@ -46,12 +47,7 @@ void run_scaling(WorkloadContext& ctx) {
     for (int t : threads) {
         for (int c : conc) {
             if (ctx.cancelled()) break;
-            tern::SchedulerOptions so;
-            so.max_batch = c;
-            so.n_ctx = ctx.spec.n_ctx;
-            so.kv_f16 = ctx.spec.kv_type == "f16";
-            so.threads = t;
-            tern::Scheduler scheduler(ctx.model, so);
+            tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, t, c));
             tbdb::SampleSeries series{"tok_s_" + point_name(t, c), "tok/s", {}};
             for (int pass = 0; pass < passes && !ctx.cancelled(); ++pass) {
                 const bool warm = pass < ctx.spec.warmup;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "app/core/engine_options.h"
 #include "app/metrics/request_metrics.h"
 #include "app/workloads/workload_common.h"
 #include "engine/runtime/session.h"
@@ -12,11 +13,7 @@ namespace {
 // Runs the passes; returns early on cancel, keeping finished requests.
 void run_passes(WorkloadContext& ctx, std::vector<double>& prefill_tok_s) {
     const auto prompts = tokenize_prompts(ctx);
-    tern::SessionOptions so;
-    so.threads = ctx.threads;
-    so.n_ctx = ctx.spec.n_ctx;
-    so.kv_f16 = ctx.spec.kv_type == "f16";
-    tern::Session session(ctx.model, so);
+    tern::Session session(ctx.model, session_options(ctx.spec, ctx.threads));
 
     const int passes = ctx.spec.warmup + ctx.spec.repetitions;
     const int64_t total = int64_t(passes) * int64_t(prompts.size());

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "app/core/engine_options.h"
 #include "app/metrics/metric_builder.h"
 #include "app/metrics/request_metrics.h"
 #include "app/workloads/request_tracker.h"
@@ -65,12 +66,7 @@ Clock::time_point drive_arrivals(WorkloadContext& ctx, RequestTracker& tracker,
 
 void run_server(WorkloadContext& ctx) {
     const auto prompts = tokenize_prompts(ctx);
-    tern::SchedulerOptions so;
-    so.max_batch = ctx.spec.concurrency;
-    so.n_ctx = ctx.spec.n_ctx;
-    so.kv_f16 = ctx.spec.kv_type == "f16";
-    so.threads = ctx.threads;
-    tern::Scheduler scheduler(ctx.model, so);
+    tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
     uint64_t seq = 0;
 
     // Warm-up: one request per warm-up run, alone (a full arrival window would cost d seconds).

@@ -1,5 +1,5 @@
 #pragma once
-// The workloads of DESIGN.md section 3, one file each, over the helpers in workload_common.h.
+// The workloads of docs/ARCHITECTURE.md section 3, one file each, over the helpers in workload_common.h.
 // A workload fills run.metrics / run.samples / run.requests from raw timestamps; it throws
 // (tern::Error, std::exception) on failure and returns early, keeping what it measured, when
 // the cancel flag rises. The Runner does everything around it (store, sampler, resources).

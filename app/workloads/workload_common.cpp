@@ -61,7 +61,7 @@ void add_latency_metrics(WorkloadContext& ctx, bool with_itl) {
     if (with_itl) mb.add_percentiles("itl_ms", lat.itl, {50, 90, 95, 99}, "ms");
     mb.add_summary("decode_tok_s", lat.decode_tok_s, "tok/s");
 
-    // Output throughput per repetition (DESIGN.md 4), then its mean over repetitions.
+    // Output throughput per repetition (docs/ARCHITECTURE.md section 4), then its mean over repetitions.
     std::map<int, std::vector<tbdb::RequestRecord>> by_rep;
     for (const auto& r : reqs) by_rep[r.repetition].push_back(r);
     tbdb::SampleSeries tput{"output_tok_s", "tok/s", {}};

@@ -216,6 +216,8 @@ std::string cache_dir() {
 }  // namespace
 
 std::vector<std::string> demo_presets() { return {"tiny", "small", "700m", "1b3", "2b"}; }
+std::vector<std::string> demo_types() { return {"i2_s", "tq2_0", "tq1_0"}; }
+std::vector<std::string> demo_archs() { return {"bitnet-b1.58", "bitnet"}; }
 
 void write_demo_model(const DemoSpec& spec, const std::string& path) {
     const bool b158 = spec.arch == "bitnet-b1.58";

@@ -23,6 +23,8 @@ struct DemoSpec {
 // The vocabulary does not depend on the seed; the same seed gives the same trits and scales
 // in every weight type. Cache file names carry a generator version.
 std::vector<std::string> demo_presets();
+std::vector<std::string> demo_types();   // ternary weight types: i2_s, tq2_0, tq1_0
+std::vector<std::string> demo_archs();   // bitnet-b1.58, bitnet
 // Writes the GGUF (atomically). Throws tern::Error for unknown preset/type/arch.
 void write_demo_model(const DemoSpec& spec, const std::string& path);
 // The cache path for a spec: $TERNBENCH_CACHE_DIR or $XDG_CACHE_HOME/ternbench or ~/.cache/ternbench.

@@ -12,7 +12,7 @@ enum class GgmlType : uint32_t {
     IQ2_XXS = 16, IQ2_XS = 17, IQ3_XXS = 18, IQ1_S = 19, IQ4_NL = 20, IQ3_S = 21, IQ2_S = 22,
     IQ4_XS = 23, I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28, IQ1_M = 29, BF16 = 30,
     TQ1_0 = 34, TQ2_0 = 35,
-    I2_S = 36,  // bitnet.cpp's fork; see FORMATS.md section 2 for the id clash rules
+    I2_S = 36,  // bitnet.cpp's fork; docs/FORMATS.md section 1: the id clash
 };
 
 struct TypeTraits {

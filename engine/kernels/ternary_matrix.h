@@ -48,7 +48,7 @@ TernaryMatrix make_ternary_matrix(int64_t rows, int64_t cols, int64_t group_size
 void pack_trits_row(const int8_t* trits, int64_t cols, uint8_t* out);
 void unpack_row(const uint8_t* codes, int64_t cols, int8_t* trits);
 
-// Activations of M tokens quantized per token (FORMATS.md section 3, bitnet.cpp's scheme):
+// Activations of M tokens quantized per token (docs/FORMATS.md section 3, bitnet.cpp's scheme):
 // s = 127 / max(absmax, 1e-5), q = clamp(round_half_even(x*s), -128, 127).
 // x ~= q * dequant[m]; block_sums[m][b] = sum of q over the b-th block of 128 values.
 struct QuantizedActs {

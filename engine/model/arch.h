@@ -1,6 +1,6 @@
 #pragma once
 // What differs between the supported architectures. They share one block structure
-// (FORMATS.md section 4, forward.cpp); an arch file only says which names it answers to and
+// (docs/FORMATS.md section 4, forward.cpp); an arch file only says which names it answers to and
 // how it picks its hyper-parameter defaults.
 #include <span>
 #include <string_view>

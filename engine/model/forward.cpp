@@ -1,4 +1,4 @@
-// The BitNet block stack of FORMATS.md section 4, shared by every supported architecture:
+// The BitNet block stack of docs/FORMATS.md section 4, shared by every supported architecture:
 //   x = rmsnorm(h, attn_norm); q,k,v = W x; rope(q,k); a = attention; a = rmsnorm(a, attn_sub_norm)
 //   h += Wo a; x = rmsnorm(h, ffn_norm); f = act(Wg x) * (Wu x); f = rmsnorm(f, ffn_sub_norm)
 //   h += Wd f;  logits = head * rmsnorm(h, output_norm)

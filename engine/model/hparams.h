@@ -1,5 +1,5 @@
 #pragma once
-// Hyper-parameters from the `<arch>.*` metadata keys (FORMATS.md section 4).
+// Hyper-parameters from the `<arch>.*` metadata keys (docs/FORMATS.md section 4).
 #include "engine/model/model.h"
 
 namespace tern {

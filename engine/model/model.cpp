@@ -55,7 +55,9 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
 
     const auto t1 = Clock::now();
     {
-        ThreadPool pool(0);  // repacking is per row and parallel; the pool lives for the load only
+        // Repacking is per row and parallel; the pool lives for the load only.
+        ThreadPool pool(opts.threads);
+        m->stats_.repack_threads = pool.size();
         m->weights_ = load_weights(f, m->hparams_, pool, opts.head);
     }
     m->stats_.repack_ms = ms_since(t1);

@@ -33,6 +33,9 @@ struct LoadOptions {
     // float form otherwise; "float" = always float (F32/F16 as stored; BF16/Q8_0/Q6_K -> F16);
     // "q8" = always int8 rows.
     std::string head = "auto";
+    // Threads that repack the weights (0: the physical cores). A run gives its own thread
+    // count, so a 1-thread run's load time is measured on one thread.
+    int threads = 0;
 };
 
 // What loading cost, measured (never estimated).
@@ -40,6 +43,7 @@ struct LoadStats {
     double map_ms = 0;        // open + mmap + parse
     double repack_ms = 0;     // ternary tensors -> TernaryMatrix
     double total_ms = 0;
+    int repack_threads = 0;   // threads the repacking ran on
     uint64_t file_bytes = 0;
     uint64_t weight_bytes_in_memory = 0;  // native weights the forward pass reads
 };

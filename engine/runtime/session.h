@@ -41,7 +41,6 @@ public:
     void reset();  // empties the KV cache
 
     const Model& model() const { return *model_; }
-    const std::shared_ptr<const Model>& model_ptr() const { return model_; }
     KvCache& kv_cache();
     ThreadPool& pool();
     ForwardWorkspace& workspace();

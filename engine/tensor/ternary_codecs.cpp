@@ -6,7 +6,7 @@
 #include "engine/base/error.h"
 #include "engine/tensor/float_codecs.h"
 
-// Layouts per FORMATS.md section 2, checked against the fixture files (tests/engine/
+// Layouts per docs/FORMATS.md section 2, checked against the fixture files (tests/engine/
 // test_codecs_fixtures.cpp). Trits are stored as code = trit + 1; an out-of-range code found
 // in a file (TQ2_0/I2_S code 3) unpacks to +2 so that pack(unpack(bytes)) stays bit-exact.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Pack and unpack the ternary storage formats of FORMATS.md section 2. Trits are int8 in
+// Pack and unpack the ternary storage formats of docs/FORMATS.md section 2. Trits are int8 in
 // {-1, 0, +1}; a row holds `n` weights. Unpacking is exact (bit-for-bit round trips).
 #include <cstdint>
 #include <span>

@@ -278,6 +278,18 @@ private slots:
         auto last = parse(ternbench({"logits", "--model", fixture("tiny-tq2_0.gguf"), "--tokens", "1 2 3", "--json"}).out);
         QCOMPARE(last["positions"], nlohmann::json::array({2}));
         QCOMPARE(last["logits"][0], lj["logits"][2]);  // same position, same numbers
+        // Without --json: the highest logits of the last position as text, led by the argmax.
+        auto text = ternbench({"logits", "--model", fixture("tiny-tq2_0.gguf"), "--tokens", "1 2 3"});
+        QCOMPARE(text.code, 0);
+        QVERIFY(parse(text.out).is_discarded());
+        QVERIFY2(text.out.contains("position 2 (token 3): top 5"), text.out.constData());
+        const auto& row = last["logits"][0];
+        int argmax = 0;
+        for (int i = 1; i < int(row.size()); ++i)
+            if (row[i].get<float>() > row[argmax].get<float>()) argmax = i;
+        const QList<QByteArray> lines = text.out.split('\n');
+        QVERIFY(lines.size() > 2);
+        QCOMPARE(lines[2].trimmed().split(' ').first().toInt(), argmax);
         auto miss = ternbench({"model", "info", dir_.filePath("nope.gguf")});
         QCOMPARE(miss.code, 3);
         auto gen = ternbench({"generate", "--model", fixture("tiny-tq2_0.gguf"), "--prompt", "Hi", "-n", "4"});

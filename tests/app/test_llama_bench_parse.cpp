@@ -64,7 +64,7 @@ private slots:
         QVERIFY(r.status == tbdb::RunStatus::Completed);
         QCOMPARE(r.threads, 1);
         QCOMPARE(res.runs[2].threads, 2);
-        QCOMPARE(QString::fromStdString(r.started_at), QString("2026-11-27T00:30:11Z"));
+        QCOMPARE(QString::fromStdString(r.started_at), QString("2026-11-27T00:30:11.000Z"));  // one run-time format
         QCOMPARE(QString::fromStdString(r.model.path), QString("models/tiny-tq2_0.gguf"));
         QCOMPARE(r.model.size_bytes, int64_t(804864));
         QCOMPARE(r.model.n_params, int64_t(2757888));
@@ -114,7 +114,7 @@ private slots:
         QVERIFY(med && !med->value);
         QVERIFY(has(med->note, "no per-repetition samples"));
         QCOMPARE(res.runs[3].threads, 2);
-        QCOMPARE(QString::fromStdString(res.runs[3].started_at), QString("2026-11-27T00:30:12Z"));
+        QCOMPARE(QString::fromStdString(res.runs[3].started_at), QString("2026-11-27T00:30:12.000Z"));
         QCOMPARE(QString::fromStdString(res.runs[0].implementation), QString("llama.cpp"));
         QCOMPARE(nlohmann::json::parse(r.config_json)["n_threads"].get<int>(), 1);
     }

@@ -1,4 +1,4 @@
-// The DESIGN.md section 4 formulas on synthetic timestamps with known answers.
+// The docs/ARCHITECTURE.md section 4 formulas on synthetic timestamps with known answers.
 #include <QtTest>
 
 #include "app/metrics/metric_builder.h"

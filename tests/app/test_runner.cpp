@@ -69,16 +69,21 @@ private slots:
 
     void kv_type_in_spec() {
         // Default F16 (as llama-bench), stored with the run's spec; specs stored before the
-        // option existed read back as F32, which is what they ran with; nonsense is refused.
+        // option existed read back as F32, which is what they ran with; nonsense is refused
+        // where the name is parsed.
         BenchmarkSpec spec;
-        QCOMPARE(spec.kv_type, std::string("f16"));
-        QCOMPARE(BenchmarkSpec::from_json(spec.to_json()).kv_type, std::string("f16"));
+        QCOMPARE(spec.kv_type, KvType::F16);
+        QCOMPARE(spec.to_json().at("kv_type").get<std::string>(), std::string("f16"));
+        QCOMPARE(BenchmarkSpec::from_json(spec.to_json()).kv_type, KvType::F16);
         nlohmann::json old = spec.to_json();
         old.erase("kv_type");
-        QCOMPARE(BenchmarkSpec::from_json(old).kv_type, std::string("f32"));
-        spec.kv_type = "q8";
-        QVERIFY(spec.validate().find("kv-type") != std::string::npos);
-        spec.kv_type = "f32";
+        QCOMPARE(BenchmarkSpec::from_json(old).kv_type, KvType::F32);
+        QVERIFY(!kv_type_from_name("q8"));
+        QCOMPARE(kv_type_from_name("f32"), std::optional<KvType>(KvType::F32));
+        nlohmann::json bad = spec.to_json();
+        bad["kv_type"] = "q8";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, BenchmarkSpec::from_json(bad));
+        spec.kv_type = KvType::F32;
         QVERIFY(spec.validate().empty());
     }
 

@@ -209,7 +209,7 @@ private slots:
         tq2_0_unpack_row(packed.data(), n, back.data(), s2);
         QCOMPARE(back, trits);
         for (int i = 0; i < 4; ++i) QCOMPARE(s2[i], scales[i]);
-        // Layout spot check (FORMATS.md): weight m+32k sits in bits 2k+1:2k of byte m.
+        // Layout spot check (docs/FORMATS.md section 2): weight m+32k sits in bits 2k+1:2k of byte m.
         QCOMPARE(int(packed[5] >> 2 & 3) - 1, int(trits[5 + 32]));
         QCOMPARE(int(packed[32 + 7] >> 6 & 3) - 1, int(trits[128 + 7 + 96]));
     }

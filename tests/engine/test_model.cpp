@@ -174,6 +174,17 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, Model::load("/nonexistent/model.gguf"));
     }
 
+    void load_uses_the_threads_asked_for() {
+        // A 1-thread run's load is measured on one thread, not on a pool of every core.
+        LoadOptions one;
+        one.threads = 1;
+        QCOMPARE(Model::load(tq2_, one)->load_stats().repack_threads, 1);
+        LoadOptions two;
+        two.threads = 2;
+        QCOMPARE(Model::load(tq2_, two)->load_stats().repack_threads, 2);
+        QVERIFY(Model::load(tq2_)->load_stats().repack_threads >= 1);   // 0: the physical cores
+    }
+
     void unknown_kernel_is_an_error() {
         QVERIFY_THROWS_EXCEPTION(Error, Model::load(tq2_, LoadOptions{"no-such-kernel"}));
     }

@@ -1,6 +1,7 @@
 // Baselines page "Run baseline now": enabled only with a program and a model; a llama-bench
 // stand-in stores its runs; a hanging program is killed at the timeout with a clear message in
 // the banner and a stored failed run; the window never blocks meanwhile.
+#include <QFile>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -38,6 +39,43 @@ private slots:
         QVERIFY(page->run_baseline_button()->isEnabled());
         page->set_baseline_model("");
         QVERIFY(!page->run_baseline_button()->isEnabled());
+    }
+
+    // The same file imported twice through the page: the second time reports its runs as
+    // already stored (the import use case shared with `ternbench import`), no failure, and the
+    // store keeps exactly the first import's runs. A bad file beside it fails alone.
+    void importingTwiceReportsAlreadyStored() {
+        const QString db = dir_.filePath("import.sqlite");
+        const QString file = QStringLiteral(TB_FIXTURES_DIR "/llama-bench/llamacpp-tiny-tq2_0.json");
+        MainWindow window(db);
+        BaselinesPage* page = window.baselines_page();
+        QSignalSpy done(page, &BaselinesPage::importFinished);
+        page->import_files({file});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+        const int first = page->last_import_totals().imported;
+        QVERIFY2(first > 0, qPrintable(page->last_import_summary()));
+        QCOMPARE(page->last_import_totals().already_stored, 0);
+        QVERIFY(window.banner_text().isEmpty());
+
+        const QString bad = dir_.filePath("not-results.json");
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"hello\": 1}");
+        }
+        page->import_files({file, bad});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 30000);
+        QCOMPARE(done.at(1).at(0).toInt(), 0);
+        QCOMPARE(page->last_import_totals().imported, 0);
+        QCOMPARE(page->last_import_totals().already_stored, first);
+        QCOMPARE(page->last_import_totals().failed_files, 1);
+        QVERIFY2(page->last_import_summary().contains(QString("%1 already stored").arg(first)),
+                 qPrintable(page->last_import_summary()));
+        QVERIFY(page->last_import_summary().contains("not-results.json: not imported"));
+        QVERIFY(!window.banner_text().isEmpty());   // the bad file is reported, the good one is not
+
+        tbdb::RunStore store(db.toStdString());
+        QCOMPARE(static_cast<int>(store.list_runs().size()), first);
     }
 
     void runStoresTheBaselineRuns() {

@@ -27,7 +27,6 @@ public:
     ~RunController() override;   // cancels and waits for the worker (window shutdown only)
 
     bool running() const { return worker_.joinable(); }
-    quint64 current_job() const { return job_; }
 
     // Runs the specs one after another against the database at db_path. Returns the job id,
     // or 0 when a job is still running.

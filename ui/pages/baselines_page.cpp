@@ -15,7 +15,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "app/legacy/importer.h"
+#include "app/core/store_import.h"
 #include "db/run_store.h"
 #include "ui/adapter/open_store.h"
 #include "ui/app/app_context.h"
@@ -283,39 +283,43 @@ void BaselinesPage::import_files(const QStringList& paths) {
     context_->store().query(
         this,
         [files](tbdb::RunStore& store) {
-            QStringList lines;
-            int total = 0;
-            for (const auto& file : files) {
-                try {
-                    bench::ImportResult result = bench::import_file(file);
-                    const auto ids = store.insert_runs(result.runs);
-                    total += static_cast<int>(ids.size());
-                    lines << QObject::tr("%1: %2 run(s) imported as %3")
-                                 .arg(QString::fromStdString(file))
-                                 .arg(ids.size())
-                                 .arg(QString::fromLatin1(bench::import_format_name(result.format)));
-                    for (const auto& w : result.warnings) lines << QObject::tr("  warning: %1").arg(QString::fromStdString(w));
-                } catch (const std::exception& e) {
-                    // One bad file does not stop the others; the message names it.
-                    lines << QObject::tr("%1: not imported: %2").arg(QString::fromStdString(file), QString::fromUtf8(e.what()));
-                }
-            }
-            return std::make_pair(total, lines.join('\n'));
+            std::vector<bench::FileImportOutcome> outcomes;
+            for (const auto& file : files) outcomes.push_back(bench::import_into_store(store, file));
+            return outcomes;
         },
-        [this](std::pair<int, QString> result) {
-            last_import_ = result.second;
-            import_result_->setText(result.second);
-            if (result.second.contains(tr("not imported"))) emit context_->errorRaised(tr("Some files were not imported; see the Baselines page."));
-            emit context_->statusMessage(tr("Imported %1 run(s).").arg(result.first));
-            if (result.first > 0) emit context_->storeChanged();
-            emit importFinished(result.first);
-        },
+        [this](const std::vector<bench::FileImportOutcome>& outcomes) { show_import_outcomes(outcomes); },
         [this](const QString& error) {
             last_import_ = error;
             import_result_->setText(error);
             emit context_->errorRaised(tr("Import failed: %1").arg(error));
             emit importFinished(0);
         });
+}
+
+void BaselinesPage::show_import_outcomes(const std::vector<bench::FileImportOutcome>& outcomes) {
+    QStringList lines;
+    for (const auto& o : outcomes) {
+        const QString file = QString::fromStdString(o.file);
+        if (o.failed()) {
+            lines << tr("%1: not imported: %2").arg(file, QString::fromStdString(o.error));
+            continue;
+        }
+        QString line = tr("%1: %2 run(s) imported as %3")
+                           .arg(file)
+                           .arg(o.imported_ids.size())
+                           .arg(QString::fromLatin1(bench::import_format_name(o.format)));
+        if (!o.already_stored_ids.empty()) line += tr("; %1 already stored").arg(o.already_stored_ids.size());
+        lines << line;
+        for (const auto& w : o.warnings) lines << tr("  warning: %1").arg(QString::fromStdString(w));
+    }
+    const bench::ImportTotals totals = bench::import_totals(outcomes);
+    last_import_totals_ = totals;
+    last_import_ = lines.join('\n');
+    import_result_->setText(last_import_);
+    if (totals.failed_files > 0) emit context_->errorRaised(tr("%n file(s) not imported; see the Baselines page.", "", totals.failed_files));
+    emit context_->statusMessage(tr("Imported %1 run(s), %2 already stored.").arg(totals.imported).arg(totals.already_stored));
+    if (totals.imported > 0) emit context_->storeChanged();
+    emit importFinished(totals.imported);
 }
 
 void BaselinesPage::unpin_selected() {

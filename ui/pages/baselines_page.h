@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "app/core/store_import.h"
 #include "app/legacy/llama_bench_runner.h"
 
 class QComboBox;
@@ -33,9 +34,11 @@ public:
 
     BaselineModel* model() const { return model_; }
     QPushButton* run_baseline_button() const { return run_now_; }
-    // Imports the files on the store worker; the outcome goes to the status bar / banner.
+    // Imports the files on the store worker (bench::import_into_store, as `ternbench import`);
+    // the outcome goes to the page, the status bar and, for a failed file, the banner.
     void import_files(const QStringList& paths);
     QString last_import_summary() const { return last_import_; }
+    bench::ImportTotals last_import_totals() const { return last_import_totals_; }
 
     // "Run baseline now": runs the selected (else the first) program on the model on a worker
     // thread with its own store connection; the outcome goes to the page and the banner.
@@ -60,6 +63,7 @@ private:
     void unpin_selected();
     void pin_implementation();
     void update_run_button();
+    void show_import_outcomes(const std::vector<bench::FileImportOutcome>& outcomes);
     void on_baseline_done(const bench::LlamaBenchRunOutcome& outcome, const QString& program);
 
     AppContext* context_;
@@ -70,6 +74,7 @@ private:
     QTableView* table_ = nullptr;
     QComboBox* implementations_ = nullptr;
     QString last_import_;
+    bench::ImportTotals last_import_totals_;
     QLineEdit* baseline_model_ = nullptr;
     QSpinBox* baseline_prompt_ = nullptr;
     QSpinBox* baseline_gen_ = nullptr;

@@ -1,5 +1,7 @@
 #include "ui/pages/run_page.h"
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 
 #include <QButtonGroup>
@@ -20,6 +22,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QRegularExpression>
+#include <QRegularExpressionValidator>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -27,6 +31,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/core/engine_options.h"
+#include "app/core/int_list.h"
 #include "engine/demo/demo_model.h"
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
@@ -52,6 +58,20 @@ QSpinBox* spin(int min, int max, int value, const QString& special = {}) {
     s->setValue(value);
     if (!special.isEmpty()) s->setSpecialValueText(special);
     return s;
+}
+
+QComboBox* combo(const std::vector<std::string>& items) {
+    auto* c = new QComboBox;
+    for (const auto& item : items) c->addItem(QString::fromStdString(item));
+    return c;
+}
+
+// A titled group of label/field rows in the form.
+QFormLayout* add_section(QVBoxLayout* form, const QString& title) {
+    auto* box = new QGroupBox(title);
+    auto* rows = new QFormLayout(box);
+    form->addWidget(box);
+    return rows;
 }
 
 QDoubleSpinBox* dspin(double min, double max, double value, int decimals, double step) {
@@ -110,15 +130,14 @@ QWidget* RunPage::build_form() {
     group->addButton(demo_radio_);
     group->addButton(file_radio_);
     demo_radio_->setChecked(true);
-    preset_ = new QComboBox;
-    for (const auto& p : tern::demo_presets()) preset_->addItem(QString::fromStdString(p));
-    preset_->setCurrentText("small");
+    preset_ = combo(tern::demo_presets());
+    preset_->setCurrentText(QString::fromStdString(bench::BenchmarkSpec{}.demo_preset));
     preset_->setToolTip(tr("Shape preset: tiny (tests), small (~100M), 700m, 1b3, 2b. Generated deterministically "
                            "into the cache on first use."));
-    demo_type_ = new QComboBox;
-    demo_type_->addItems({"i2_s", "tq2_0", "tq1_0"});
-    demo_arch_ = new QComboBox;
-    demo_arch_->addItems({"bitnet-b1.58", "bitnet"});
+    demo_type_ = combo(tern::demo_types());
+    demo_type_->setObjectName("demoTypeCombo");
+    demo_arch_ = combo(tern::demo_archs());
+    demo_arch_->setObjectName("demoArchCombo");
     model_path_ = new QLineEdit;
     model_path_->setPlaceholderText(tr("path/to/model.gguf"));
     auto* browse = new QPushButton(tr("Browse…"));
@@ -159,45 +178,88 @@ QWidget* RunPage::build_form() {
     }
     layout->addWidget(workload_box);
 
-    // Parameters, defaults from BenchmarkSpec.
+    // Parameters, one group per concern, defaults from BenchmarkSpec.
     const bench::BenchmarkSpec d;
-    auto* params_box = new QGroupBox(tr("Parameters"));
-    auto* params = new QFormLayout(params_box);
-    kernel_ = new QComboBox;
-    kernel_->addItems({"auto", "avx2", "avx512", "scalar"});
+    kernel_ = combo(bench::kernel_choices());
+    kernel_->setObjectName("kernelCombo");
+    kernel_->setToolTip(tr("Kernel sets the engine has and this CPU supports; auto picks the best."));
     threads_ = spin(0, 1024, d.threads, tr("physical cores"));
+    kv_type_ = combo(bench::kv_type_names());
+    kv_type_->setCurrentText(QString::fromLatin1(bench::kv_type_name(d.kv_type)));
+    kv_type_->setToolTip(tr("f16 as llama-bench (half the attention reads), f32 the engine's reference."));
+    n_ctx_ = spin(0, 1 << 24, static_cast<int>(d.n_ctx), tr("engine default"));
+    n_ctx_->setToolTip(tr("Tokens per sequence; the default is the model's training context, at most 4096."));
+    auto* engine = add_section(layout, tr("Engine"));
+    engine->addRow(tr("Kernel"), kernel_);
+    engine->addRow(tr("Threads"), threads_);
+    engine->addRow(tr("KV cache"), kv_type_);
+    engine->addRow(tr("Context size"), n_ctx_);
+
     repetitions_ = spin(1, 100000, d.repetitions);
     warmup_ = spin(0, 1000, d.warmup);
-    concurrency_ = spin(1, 4096, d.concurrency);
+    auto* measurement = add_section(layout, tr("Measurement"));
+    measurement->addRow(tr("Repetitions"), repetitions_);
+    measurement->addRow(tr("Warm-up"), warmup_);
+
     max_tokens_ = spin(0, 1 << 20, d.max_tokens, tr("workload default"));
-    n_prompt_ = spin(0, 1 << 20, d.n_prompt);
-    n_gen_ = spin(0, 1 << 20, d.n_gen);
+    prompts_file_ = new QLineEdit;
+    prompts_file_->setObjectName("promptsFileEdit");
+    prompts_file_->setPlaceholderText(tr("built-in prompts"));
+    prompts_file_->setToolTip(tr("One prompt per line, or JSONL with \"prompt\" or \"text\"."));
+    auto* browse_prompts = new QPushButton(tr("Browse…"));
+    auto* prompts_row = new QHBoxLayout;
+    prompts_row->addWidget(prompts_file_, 1);
+    prompts_row->addWidget(browse_prompts);
     temperature_ = dspin(0, 10, d.temperature, 2, 0.05);
     top_p_ = dspin(0, 1, d.top_p, 2, 0.05);
     top_k_ = spin(0, 1 << 20, d.top_k, tr("off"));
-    seed_ = spin(0, std::numeric_limits<int>::max(), static_cast<int>(d.seed));
+    seed_ = new QLineEdit(QString::number(d.seed));
+    seed_->setObjectName("seedEdit");
+    seed_->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,20}"), seed_));
+    seed_->setToolTip(tr("Sampling seed, 0 to 18446744073709551615."));
+    auto* requests = add_section(layout, tr("Requests"));
+    requests->addRow(tr("Max new tokens"), max_tokens_);
+    requests->addRow(tr("Prompts file"), prompts_row);
+    requests->addRow(tr("Temperature"), temperature_);
+    requests->addRow(tr("Top-p"), top_p_);
+    requests->addRow(tr("Top-k"), top_k_);
+    requests->addRow(tr("Seed"), seed_);
+    connect(browse_prompts, &QPushButton::clicked, this, &RunPage::browse_prompts);
+
+    n_prompt_ = spin(1, 1 << 20, d.n_prompt);
+    n_gen_ = spin(1, 1 << 20, d.n_gen);
+    auto* llama_bench = add_section(layout, tr("pp / tg (as llama-bench)"));
+    llama_bench->addRow(tr("Prompt tokens (pp)"), n_prompt_);
+    llama_bench->addRow(tr("Generated tokens (tg)"), n_gen_);
+
+    concurrency_ = spin(1, 4096, d.concurrency);
     arrival_rate_ = dspin(0, 1e6, d.arrival_rate, 2, 0.5);
     duration_ = dspin(0, 1e6, d.duration_s, 1, 1);
-    params->addRow(tr("Kernel"), kernel_);
-    params->addRow(tr("Threads"), threads_);
-    params->addRow(tr("Repetitions"), repetitions_);
-    params->addRow(tr("Warm-up"), warmup_);
-    params->addRow(tr("Concurrency (batch/server)"), concurrency_);
-    params->addRow(tr("Max new tokens"), max_tokens_);
-    params->addRow(tr("Prompt tokens (pp)"), n_prompt_);
-    params->addRow(tr("Generated tokens (tg)"), n_gen_);
-    params->addRow(tr("Temperature"), temperature_);
-    params->addRow(tr("Top-p"), top_p_);
-    params->addRow(tr("Top-k"), top_k_);
-    params->addRow(tr("Seed"), seed_);
-    params->addRow(tr("Arrival rate (server, req/s)"), arrival_rate_);
-    params->addRow(tr("Duration (server, s)"), duration_);
-    layout->addWidget(params_box);
-    for (QSpinBox* s : {threads_, repetitions_, warmup_, concurrency_, max_tokens_, n_prompt_, n_gen_, top_k_, seed_})
+    slo_ttft_ = dspin(0, 1e7, d.slo_ttft_ms, 0, 100);
+    slo_tpot_ = dspin(0, 1e7, d.slo_tpot_ms, 0, 10);
+    auto* serving = add_section(layout, tr("Batch / server"));
+    serving->addRow(tr("Concurrency"), concurrency_);
+    serving->addRow(tr("Arrival rate (server, req/s)"), arrival_rate_);
+    serving->addRow(tr("Duration (server, s)"), duration_);
+    serving->addRow(tr("SLO TTFT (ms)"), slo_ttft_);
+    serving->addRow(tr("SLO TPOT (ms)"), slo_tpot_);
+
+    sweep_threads_ = new QLineEdit;
+    sweep_threads_->setObjectName("sweepThreadsEdit");
+    sweep_threads_->setPlaceholderText(tr("1 … physical cores"));
+    sweep_concurrency_ = new QLineEdit;
+    sweep_concurrency_->setObjectName("sweepConcurrencyEdit");
+    sweep_concurrency_->setPlaceholderText(tr("1,2,4,8"));
+    auto* scaling = add_section(layout, tr("Scaling"));
+    scaling->addRow(tr("Thread counts"), sweep_threads_);
+    scaling->addRow(tr("Concurrencies"), sweep_concurrency_);
+
+    for (QSpinBox* s : {threads_, n_ctx_, repetitions_, warmup_, concurrency_, max_tokens_, n_prompt_, n_gen_, top_k_})
         connect(s, &QSpinBox::valueChanged, this, [this] { update_validation(); });
-    for (QDoubleSpinBox* s : {temperature_, top_p_, arrival_rate_, duration_})
+    for (QDoubleSpinBox* s : {temperature_, top_p_, arrival_rate_, duration_, slo_ttft_, slo_tpot_})
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { update_validation(); });
-    connect(model_path_, &QLineEdit::textChanged, this, [this] { update_validation(); });
+    for (QLineEdit* e : {model_path_, prompts_file_, seed_, sweep_threads_, sweep_concurrency_})
+        connect(e, &QLineEdit::textChanged, this, [this] { update_validation(); });
     connect(demo_radio_, &QRadioButton::toggled, this, [this] { update_validation(); });
 
     validation_ = new QLabel;
@@ -287,18 +349,25 @@ std::vector<bench::BenchmarkSpec> RunPage::specs() const {
     }
     base.kernel = kernel_->currentText().toStdString();
     base.threads = threads_->value();
+    base.kv_type = bench::kv_type_from_name(kv_type_->currentText().toStdString()).value_or(base.kv_type);
+    base.n_ctx = n_ctx_->value();
     base.repetitions = repetitions_->value();
     base.warmup = warmup_->value();
     base.concurrency = concurrency_->value();
     base.max_tokens = max_tokens_->value();
+    base.prompts_file = prompts_file_->text().trimmed().toStdString();
     base.n_prompt = n_prompt_->value();
     base.n_gen = n_gen_->value();
     base.temperature = static_cast<float>(temperature_->value());
     base.top_p = static_cast<float>(top_p_->value());
     base.top_k = top_k_->value();
-    base.seed = static_cast<uint64_t>(seed_->value());
+    base.seed = seed_value().value_or(base.seed);
     base.arrival_rate = arrival_rate_->value();
     base.duration_s = duration_->value();
+    base.slo_ttft_ms = slo_ttft_->value();
+    base.slo_tpot_ms = slo_tpot_->value();
+    base.sweep_threads = bench::parse_int_list(sweep_threads_->text().toStdString()).value_or(std::vector<int>{});
+    base.sweep_concurrency = bench::parse_int_list(sweep_concurrency_->text().toStdString()).value_or(std::vector<int>{});
     base.sampler_interval_ms = AppSettings::sampler_interval_ms();
     std::vector<bench::BenchmarkSpec> out;
     for (QCheckBox* box : workload_boxes_) {
@@ -319,6 +388,13 @@ QString RunPage::validation_errors() const {
         if (path.isEmpty()) problems << tr("Choose a GGUF model file, or use the built-in demo model.");
         else if (!QFileInfo(path).isFile()) problems << tr("Model file not found: %1").arg(path);
     }
+    const QString prompts = prompts_file_->text().trimmed();
+    if (!prompts.isEmpty() && !QFileInfo(prompts).isFile()) problems << tr("Prompts file not found: %1").arg(prompts);
+    if (!seed_value()) problems << tr("Seed must be an integer from 0 to %1.").arg(std::numeric_limits<uint64_t>::max());
+    if (!bench::parse_int_list(sweep_threads_->text().toStdString()))
+        problems << tr("Scaling thread counts: a comma-separated list of integers, e.g. 1,2.");
+    if (!bench::parse_int_list(sweep_concurrency_->text().toStdString()))
+        problems << tr("Scaling concurrencies: a comma-separated list of integers, e.g. 1,2,4,8.");
     for (const auto& s : list) {
         const std::string error = s.validate();
         if (!error.empty()) problems << QStringLiteral("%1: %2").arg(QString::fromStdString(s.workload), QString::fromStdString(error));
@@ -328,6 +404,13 @@ QString RunPage::validation_errors() const {
 }
 
 bool RunPage::running() const { return job_ != 0; }
+
+std::optional<uint64_t> RunPage::seed_value() const {
+    bool ok = false;
+    const qulonglong v = seed_->text().trimmed().toULongLong(&ok);
+    if (!ok) return std::nullopt;
+    return static_cast<uint64_t>(v);
+}
 
 void RunPage::update_validation() {
     if (!validation_) return;
@@ -349,12 +432,22 @@ void RunPage::browse_model() {
     if (!path.isEmpty()) set_model_file(path);
 }
 
+void RunPage::browse_prompts() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a prompts file"), QFileInfo(prompts_file_->text()).path(),
+                                                      tr("Prompts (*.txt *.jsonl);;All files (*)"));
+    if (!path.isEmpty()) prompts_file_->setText(path);
+}
+
 void RunPage::set_demo_model(const QString& preset, const QString& type, const QString& arch) {
     demo_radio_->setChecked(true);
     preset_->setCurrentText(preset);
     demo_type_->setCurrentText(type);
     demo_arch_->setCurrentText(arch);
     update_validation();
+}
+
+void RunPage::set_demo_preset(const QString& preset) {
+    set_demo_model(preset, demo_type_->currentText(), demo_arch_->currentText());
 }
 
 void RunPage::set_model_file(const QString& path) {
@@ -371,18 +464,25 @@ void RunPage::set_workloads(const QStringList& names) {
 void RunPage::set_spec_values(const bench::BenchmarkSpec& s) {
     kernel_->setCurrentText(QString::fromStdString(s.kernel));
     threads_->setValue(s.threads);
+    kv_type_->setCurrentText(QString::fromLatin1(bench::kv_type_name(s.kv_type)));
+    n_ctx_->setValue(static_cast<int>(std::clamp<int64_t>(s.n_ctx, 0, n_ctx_->maximum())));
     repetitions_->setValue(s.repetitions);
     warmup_->setValue(s.warmup);
     concurrency_->setValue(s.concurrency);
     max_tokens_->setValue(s.max_tokens);
+    prompts_file_->setText(QString::fromStdString(s.prompts_file));
     n_prompt_->setValue(s.n_prompt);
     n_gen_->setValue(s.n_gen);
     temperature_->setValue(s.temperature);
     top_p_->setValue(s.top_p);
     top_k_->setValue(s.top_k);
-    seed_->setValue(static_cast<int>(s.seed));
+    seed_->setText(QString::number(s.seed));
     arrival_rate_->setValue(s.arrival_rate);
     duration_->setValue(s.duration_s);
+    slo_ttft_->setValue(s.slo_ttft_ms);
+    slo_tpot_->setValue(s.slo_tpot_ms);
+    sweep_threads_->setText(QString::fromStdString(bench::format_int_list(s.sweep_threads)));
+    sweep_concurrency_->setText(QString::fromStdString(bench::format_int_list(s.sweep_concurrency)));
     update_validation();
 }
 
@@ -480,10 +580,10 @@ void RunPage::on_workload_started(quint64 job, int index, int count, qint64 run_
     latency_chart_->begin_series(QString::fromStdString(run.workload));
     requests_seen_ = 0;
     followed_request_ = -1;
-    // Only some workloads report token pieces (today: `stream`); say so instead of an
-    // unexplained empty box.
+    // Only the workloads that generate one request at a time (single, stream) report token
+    // pieces; say so instead of an unexplained empty box.
     stream_->setPlaceholderText(
-        tr("Generated text appears here when the workload reports its tokens (the `stream` workload does). "
+        tr("Generated text appears here when the workload reports its tokens (single and stream do). "
            "`%1` reports none so far.")
             .arg(QString::fromStdString(run.workload)));
     append_log(tr("Run #%1: %2 on %3 (%4)")

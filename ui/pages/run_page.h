@@ -3,6 +3,8 @@
 // one or more workloads (run in sequence) and their parameters; Start / Cancel; while running
 // it shows progress with ETA per workload and overall, live charts of tok/s and per-request
 // latency, the streamed text of the request being followed, and a log.
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <QWidget>
@@ -40,6 +42,7 @@ public:
 
     // Form access for tests and persistence.
     void set_demo_model(const QString& preset, const QString& type = "i2_s", const QString& arch = "bitnet-b1.58");
+    void set_demo_preset(const QString& preset);              // keeps type and arch
     void set_model_file(const QString& path);
     void set_workloads(const QStringList& names);
     void set_spec_values(const bench::BenchmarkSpec& spec);   // parameters (not workload/model)
@@ -66,6 +69,8 @@ private:
     void update_validation();
     void update_buttons();
     void browse_model();
+    void browse_prompts();
+    std::optional<uint64_t> seed_value() const;   // nullopt: not an integer a uint64 holds
     void append_log(const QString& line);
     void on_workload_started(quint64 job, int index, int count, qint64 run_id, const tbdb::RunRecord& run);
     void on_progress(quint64 job, int index, int count, const bench::Progress& p);
@@ -94,18 +99,25 @@ private:
     std::vector<QCheckBox*> workload_boxes_;
     QComboBox* kernel_ = nullptr;
     QSpinBox* threads_ = nullptr;
+    QComboBox* kv_type_ = nullptr;
+    QSpinBox* n_ctx_ = nullptr;
     QSpinBox* repetitions_ = nullptr;
     QSpinBox* warmup_ = nullptr;
     QSpinBox* concurrency_ = nullptr;
     QSpinBox* max_tokens_ = nullptr;
+    QLineEdit* prompts_file_ = nullptr;
     QSpinBox* n_prompt_ = nullptr;
     QSpinBox* n_gen_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;
     QDoubleSpinBox* top_p_ = nullptr;
     QSpinBox* top_k_ = nullptr;
-    QSpinBox* seed_ = nullptr;
+    QLineEdit* seed_ = nullptr;
     QDoubleSpinBox* arrival_rate_ = nullptr;
     QDoubleSpinBox* duration_ = nullptr;
+    QDoubleSpinBox* slo_ttft_ = nullptr;
+    QDoubleSpinBox* slo_tpot_ = nullptr;
+    QLineEdit* sweep_threads_ = nullptr;
+    QLineEdit* sweep_concurrency_ = nullptr;
     QLabel* validation_ = nullptr;
     QPushButton* start_button_ = nullptr;
     QPushButton* cancel_button_ = nullptr;
