@@ -35,7 +35,10 @@ std::optional<std::vector<int>> parse_int_list(const std::string& text) {
 
 std::string format_int_list(const std::vector<int>& values) {
     std::string out;
-    for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
+    for (int v : values) {
+        if (!out.empty()) out += ',';
+        out += std::to_string(v);
+    }
     return out;
 }
 

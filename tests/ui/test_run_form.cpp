@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include "app/core/engine_options.h"
 #include "engine/demo/demo_model.h"
 #include "tests/ui/ui_test_support.h"
@@ -78,6 +80,7 @@ private slots:
         bench::BenchmarkSpec got = specs.front();
         // Fields the parameter form does not own come from the model and workload choosers.
         want.workload = got.workload;
+        want.demo_preset = got.demo_preset;
         want.sampler_interval_ms = got.sampler_interval_ms;
         QCOMPARE(QString::fromStdString(got.to_json().dump()), QString::fromStdString(want.to_json().dump()));
     }
