@@ -303,6 +303,25 @@ int run(int argc, char** argv) {
     dm_cmd->add_option("--seed", dm_seed, "Seed");
     dm_cmd->add_option("--out,-o", dm_out, "Output file")->required();
 
+    ServeArgs sa;
+    std::string serve_kv = "f16";
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "Serve the engine over llama-server's HTTP API (/health /props /tokenize /completion "
+                 "/v1/completions /v1/models); prints 'ternbench serve: listening on http://HOST:PORT'");
+    auto* serve_model = serve_cmd->add_option("--model,-m", sa.model, "GGUF model file");
+    serve_cmd->add_option("--preset", sa.preset, "Demo model preset (tiny|small|700m|1b3|2b) when no --model")->excludes(serve_model);
+    serve_cmd->add_option("--type", sa.type, "Demo model type (i2_s|tq2_0|tq1_0)")->excludes(serve_model);
+    serve_cmd->add_option("--arch", sa.arch, "Demo model arch (bitnet|bitnet-b1.58)")->excludes(serve_model);
+    serve_cmd->add_option("--host", sa.options.host, "Address to bind (default 127.0.0.1: loopback only)");
+    serve_cmd->add_option("--port", sa.options.port, "Port (default 8080; 0 = a free port, printed)");
+    serve_cmd->add_option("--threads,-t", sa.options.threads, kThreadsHelp)->check(int_at_least(0));
+    serve_cmd->add_option("--parallel", sa.options.parallel, "Sequences decoded together (default 1)")->check(int_at_least(1));
+    serve_cmd->add_option("--ctx,-c", sa.options.n_ctx, "Context per sequence, tokens (0: engine default)")->check(int_at_least(0));
+    serve_cmd->add_option("--kv-type", serve_kv, "KV cache type: f16 (default) or f32")->check(CLI::IsMember({"f16", "f32"}));
+    serve_cmd->add_option("--max-queue", sa.options.max_queue, "Requests waiting beyond --parallel before 503 (default 16)")->check(int_at_least(0));
+    serve_cmd->add_option("--max-body", sa.options.max_body_bytes, "Largest request body, bytes (default 1048576; larger: 413)")->check(int_at_least(1));
+    serve_cmd->add_option("--kernel", sa.kernel, "Kernel set: auto|scalar|avx2|avx512");
+
     LoadProbeArgs probe;
     auto* probe_cmd = app.add_subcommand("__load-probe", "");
     probe_cmd->group("");  // hidden: the load workload's child process
@@ -359,6 +378,10 @@ int run(int argc, char** argv) {
         if (*gen_cmd) return cmd_generate(ga);
         if (*dm_cmd) return cmd_demo_model(dm_preset, dm_type, dm_arch, dm_seed, dm_out);
         if (*probe_cmd) return run_load_probe(probe);
+        if (*serve_cmd) {
+            sa.options.kv_f16 = serve_kv == "f16";
+            return cmd_serve(sa);
+        }
         return cmd_default_run(default_db, default_preset);
     } catch (const tbdb::StoreError& e) {
         std::cerr << "ternbench: database error: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/core/benchmark_spec.h"
+#include "app/server/serve_options.h"
 
 namespace bench::cli {
 
@@ -62,6 +63,12 @@ struct GenerateArgs {
 int cmd_generate(const GenerateArgs& a);
 int cmd_demo_model(const std::string& preset, const std::string& type, const std::string& arch,
                    uint64_t seed, const std::string& out);
+
+struct ServeArgs {
+    std::string model, preset = "small", type = "i2_s", arch = "bitnet-b1.58", kernel = "auto";
+    server::ServeOptions options;
+};
+int cmd_serve(const ServeArgs& a);
 
 std::string version_text();
 

@@ -38,6 +38,7 @@ struct GenerationResult {
     StopReason stop = StopReason::MaxTokens;
     std::string error;            // set when stop == Error
     Clock::time_point submitted, prefill_done, first_token, last_token;
+    Clock::time_point started;  // prefill began (the Scheduler: admitted to a batch; else = submitted)
     std::vector<Clock::time_point> token_times;  // one per generated token
 };
 

@@ -9,6 +9,7 @@ GenerationState::GenerationState(const Tokenizer& tok, const GenerationParams& p
     : tok_(tok), params_(params), on_token_(std::move(on_token)), sampler_(params.sampling) {
     result_.prompt_tokens = prompt_tokens;
     result_.submitted = submitted;
+    result_.started = submitted;
 }
 
 void GenerationState::finish(StopReason why, std::string error) {

@@ -17,6 +17,8 @@ public:
     GenerationState(const Tokenizer& tok, const GenerationParams& params, TokenCallback on_token,
                     int prompt_tokens, Clock::time_point submitted);
 
+    // Marks the start of prefill (admission to a batch; the constructor assumes `submitted`).
+    void prefill_started() { result_.started = Clock::now(); }
     // Marks the end of prefill (or of a failed prefill).
     void prefill_done() { result_.prefill_done = Clock::now(); }
 

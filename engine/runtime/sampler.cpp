@@ -81,6 +81,12 @@ Sampler::Sampler(const SamplerParams& p) : params_(p), rng_(p.seed) {}
 
 int32_t Sampler::sample(std::span<const float> logits) {
     if (logits.empty()) throw Error("sampler: empty logits");
+    if (!params_.logit_bias.empty()) {
+        biased_.assign(logits.begin(), logits.end());
+        for (const auto& [id, bias] : params_.logit_bias)
+            if (id >= 0 && static_cast<size_t>(id) < biased_.size()) biased_[static_cast<size_t>(id)] += bias;
+        logits = biased_;
+    }
     const float temperature = params_.temperature;
     if (!(temperature > 0.0f) || params_.top_k == 1) return argmax(logits);
 

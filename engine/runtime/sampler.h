@@ -17,6 +17,7 @@ struct SamplerParams {
     int32_t top_k = 0;         // 0 = off
     float top_p = 1.0f;        // 1 = off
     uint64_t seed = 42;
+    std::vector<std::pair<int32_t, float>> logit_bias;  // (token id, added to its logit)
 };
 
 class Sampler {
@@ -28,6 +29,7 @@ public:
 private:
     SamplerParams params_;
     std::mt19937_64 rng_;
+    std::vector<float> biased_;  // scratch: the logits with logit_bias applied
 };
 
 }  // namespace tern

@@ -92,6 +92,7 @@ struct Scheduler::Impl {
             const int64_t n = static_cast<int64_t>(s->req.prompt.size());
             try {
                 if (s->cancel) { s->state->finish(StopReason::Cancelled); continue; }
+                s->state->prefill_started();
                 if (n == 0) throw Error("the prompt has no tokens");
                 if (n > n_ctx) {
                     s->state->prefill_done();

@@ -160,6 +160,39 @@ private slots:
         for (int32_t id : draw(params(1e-30f, 0, 1.0f, 3), logits, 20)) QCOMPARE(id, reference_argmax(logits));
         for (int32_t id : draw(params(1e30f, 0, 1.0f, 3), logits, 20)) QVERIFY(id >= 0 && id < 100);
     }
+
+    void logit_bias_forbids_tokens_greedy_and_sampled() {
+        const auto logits = random_logits(500, 21);
+        const int32_t best = reference_argmax(logits);
+        SamplerParams g = params(0.0f, 0, 1.0f, 1);
+        g.logit_bias = {{best, -kInf}};
+        Sampler greedy(g);
+        const int32_t second = greedy.sample(logits);
+        QVERIFY(second != best);
+        auto without = logits;
+        without[static_cast<size_t>(best)] = -kInf;
+        QCOMPARE(second, reference_argmax(without));
+
+        // Sampling: forbid the ten best; none of them is ever drawn.
+        std::vector<int32_t> order(logits.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return logits[a] > logits[b]; });
+        SamplerParams s = params(1.5f, 0, 1.0f, 7);
+        for (int i = 0; i < 10; ++i) s.logit_bias.push_back({order[i], -kInf});
+        const std::set<int32_t> forbidden(order.begin(), order.begin() + 10);
+        for (int32_t id : draw(s, logits, 2000)) QVERIFY(!forbidden.count(id));
+        s.top_k = 5;  // the top-k is taken after the bias: five allowed tokens remain
+        const auto drawn = draw(s, logits, 500);
+        const std::set<int32_t> seen(drawn.begin(), drawn.end());
+        QVERIFY(seen.size() <= 5);
+        for (int32_t id : seen) QVERIFY(!forbidden.count(id));
+    }
+    void logit_bias_positive_and_out_of_range() {
+        const std::vector<float> logits = {1.0f, 2.0f, 3.0f};
+        SamplerParams p = params(0.0f, 0, 1.0f, 1);
+        p.logit_bias = {{0, 5.0f}, {7, 100.0f}, {-1, 100.0f}};  // ids 7 and -1 do not exist: ignored
+        QCOMPARE(Sampler(p).sample(logits), 0);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestSampler)
