@@ -2,6 +2,7 @@
 
 #include "app/cli/commands.h"
 #include "build_info.h"
+#include "engine/kernels/amx.h"
 #include "engine/kernels/kernel_set.h"
 
 namespace bench::cli {
@@ -17,6 +18,7 @@ std::string version_text() {
                     (std::string(TERNBENCH_SANITIZE).empty() ? "" : std::string(" (sanitize: ") + TERNBENCH_SANITIZE + ")") + "\n" +
                     "cpu:          " + f.brand + "\n" +
                     "cpu features: " + tern::cpu_features_string(f) + "\n" +
+                    "amx:          " + tern::amx_status() + "\n" +
                     "kernels:      " + kernels + "\n";
     try {
         s += std::string("auto kernel:  ") + tern::select_kernels("auto").name;

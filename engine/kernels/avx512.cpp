@@ -4,9 +4,10 @@
 
 namespace tern {
 
-const KernelSet* avx512_kernels() {
-    static const KernelSet set = make_set<false>(TERN_ISA);
-    return &set;
+namespace {
+constexpr KernelSet kSet = make_set<false>(TERN_ISA);
 }
+
+const KernelSet* avx512_kernels() { return &kSet; }
 
 }  // namespace tern

@@ -4,6 +4,13 @@
 
 #include "engine/kernels/kernel_set.h"
 
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include "engine/kernels/amx.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #define TERN_X86 1
@@ -133,5 +140,47 @@ bool cpu_supports_isa(const CpuFeatures& f, std::string_view isa) {
     }
     return true;
 }
+
+namespace {
+
+// Linux (5.16+) gives a process the AMX tile data state only on request; a tile instruction
+// without it faults. Asked once, before any tile instruction runs.
+struct AmxGrant {
+    bool granted = false;
+    const char* status = "not on this CPU";
+};
+
+AmxGrant ask_for_tiles() {
+    AmxGrant g;
+    const CpuFeatures& f = cpu_features();
+    if (!(f.amx_tile && f.amx_int8)) return g;
+#if defined(__linux__) && defined(__x86_64__)
+    constexpr long kArchGetXcompPerm = 0x1022, kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) != 0) {
+        g.status = "refused by the OS (arch_prctl ARCH_REQ_XCOMP_PERM failed)";
+        return g;
+    }
+    unsigned long bits = 0;
+    if (syscall(SYS_arch_prctl, kArchGetXcompPerm, &bits) != 0 || !(bits & (1ul << kXfeatureXtiledata))) {
+        g.status = "refused by the OS (tile data state not in ARCH_GET_XCOMP_PERM)";
+        return g;
+    }
+    g.granted = true;
+    g.status = "AMX-INT8 tiles granted by the OS";
+#else
+    g.status = "not available on this OS";
+#endif
+    return g;
+}
+
+const AmxGrant& amx_grant() {
+    static const AmxGrant g = ask_for_tiles();
+    return g;
+}
+
+}  // namespace
+
+bool amx_tiles_granted() { return amx_grant().granted; }
+const char* amx_status() { return amx_grant().status; }
 
 }  // namespace tern

@@ -121,5 +121,8 @@ const KernelSet* scalar_kernels();
 const KernelSet* avx2_kernels();
 const KernelSet* avx512_kernels();       // AVX-512 F/BW/VL/DQ, maddubs pairs
 const KernelSet* avx512_vnni_kernels();  // the same algorithms with vpdpbusd
+// The AVX-512 VNNI set with its ternary GEMM for M >= 16 on AMX-INT8 tiles (composed in
+// dispatch.cpp from amx.cpp's parts); usable only where Linux grants the tile state.
+const KernelSet* amx_kernels();
 
 }  // namespace tern
