@@ -184,6 +184,16 @@ int run(int argc, char** argv) {
     for (const auto& name : kv_type_names()) kv_types[name] = *kv_type_from_name(name);
     run_cmd->add_option("--kv-type", sp.kv_type, "KV cache type: f16 (default, as llama-bench) or f32")
         ->transform(CLI::CheckedTransformer(kv_types));
+    run_cmd->add_option("--text", sp.text_file, "perplexity: text file (default: the built-in text)");
+    run_cmd->add_option("--ctx", sp.ppl_ctx, "perplexity: tokens per chunk, as llama-perplexity -c (default 512, "
+                                             "or the KL base's)")->check(int_at_least(4));
+    run_cmd->add_option("--chunks", sp.ppl_chunks, "perplexity: at most this many chunks (default: all the text holds)")
+        ->check(int_at_least(1));
+    auto* kl_read = run_cmd->add_option("--kl-base", sp.kl_base,
+                                        "perplexity: KL divergence against this llama-perplexity "
+                                        "--kl-divergence-base file");
+    run_cmd->add_option("--write-kl-base", sp.write_kl_base,
+                        "perplexity: write a KL base file (llama-perplexity's layout)")->excludes(kl_read);
     run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
     add_db(run_cmd, ra.db);
     run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");
@@ -217,9 +227,9 @@ int run(int argc, char** argv) {
     add_db(exp_cmd, ea.db);
 
     std::string import_file, import_format = "auto", import_impl, import_db = tbdb::RunStore::default_path();
-    auto* imp_cmd = app.add_subcommand("import", "Import llama-bench json/jsonl/csv/sql output or our own exports");
+    auto* imp_cmd = app.add_subcommand("import", "Import llama-bench json/jsonl/csv/sql output, a llama-perplexity log or our own exports");
     imp_cmd->add_option("file", import_file, "Results file")->required();
-    imp_cmd->add_option("--format", import_format, "auto|json|jsonl|csv|sql|ternbench-json|ternbench-csv");
+    imp_cmd->add_option("--format", import_format, "auto|json|jsonl|csv|sql|ternbench-json|ternbench-csv|perplexity-log");
     imp_cmd->add_option("--implementation", import_impl, "Implementation name for llama-bench files");
     add_db(imp_cmd, import_db);
 
@@ -227,8 +237,17 @@ int run(int argc, char** argv) {
     base_cmd->require_subcommand(1);
     BaselineRunArgs ba;
     ba.db = tbdb::RunStore::default_path();
-    auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench and store its results");
-    brun->add_option("--llama-bench", ba.program, "llama-bench program")->required();
+    auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench or llama-perplexity and store its results");
+    auto* bench_prog = brun->add_option("--llama-bench", ba.program, "llama-bench program");
+    auto* ppl_prog = brun->add_option("--llama-perplexity", ba.perplexity_program,
+                                      "llama-perplexity program (a `perplexity` run: --text, --ctx, --chunks, "
+                                      "--kl-base, --write-kl-base as for `run`)");
+    bench_prog->excludes(ppl_prog);
+    brun->add_option("--text", ba.text_file, "llama-perplexity: text file (-f)");
+    brun->add_option("--ctx", ba.ctx, "llama-perplexity: tokens per chunk (-c, default 512)")->check(int_at_least(4));
+    brun->add_option("--chunks", ba.chunks, "llama-perplexity: at most this many chunks")->check(int_at_least(1));
+    auto* bkl = brun->add_option("--kl-base", ba.kl_base, "llama-perplexity: KL divergence against this base");
+    brun->add_option("--write-kl-base", ba.write_kl_base, "llama-perplexity: write a KL base file")->excludes(bkl);
     brun->add_option("--model,-m", ba.model, "GGUF model")->required();
     brun->add_option("-p", ba.n_prompt, "Prompt tokens")->check(int_at_least(0));
     brun->add_option("-n", ba.n_gen, "Generated tokens")->check(int_at_least(0));
@@ -298,7 +317,7 @@ int run(int argc, char** argv) {
     uint64_t dm_seed = 1;
     auto* dm_cmd = app.add_subcommand("demo-model", "Write a deterministic demo GGUF");
     dm_cmd->add_option("--preset", dm_preset, presets);
-    dm_cmd->add_option("--type", dm_type, types);
+    dm_cmd->add_option("--type", dm_type, types + " (f16: the same trits x scale as floats, a KL base for the ternary files of the seed)");
     dm_cmd->add_option("--arch", dm_arch, archs);
     dm_cmd->add_option("--seed", dm_seed, "Seed");
     dm_cmd->add_option("--out,-o", dm_out, "Output file")->required();
@@ -337,6 +356,8 @@ int run(int argc, char** argv) {
         if (top_preset->count() > 0 && !app.get_subcommands().empty())
             throw CLI::ValidationError("--preset", "before a subcommand it only applies to the default run "
                                                    "(no subcommand); give it after `run` instead");
+        if (brun->parsed() && ba.program.empty() && ba.perplexity_program.empty())
+            throw CLI::RequiredError("--llama-bench or --llama-perplexity");
         if (!sweep_threads.empty()) sp.sweep_threads = int_list_flag(sweep_threads, "--sweep-threads");
         if (!sweep_conc.empty()) sp.sweep_concurrency = int_list_flag(sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {

@@ -4,12 +4,51 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/legacy/llama_bench_runner.h"
+#include "app/legacy/llama_perplexity_runner.h"
 #include "app/reports/json_export.h"
 #include "db/run_store.h"
 
 namespace bench::cli {
 
+namespace {
+
+int perplexity_baseline(const BaselineRunArgs& a) {
+    LlamaPerplexityRunSpec spec;
+    spec.program = a.perplexity_program;
+    spec.model_path = a.model;
+    spec.text_file = a.text_file;
+    spec.ctx = a.ctx;
+    spec.chunks = a.chunks;
+    spec.threads = a.threads;
+    spec.kl_base = a.kl_base;
+    spec.write_kl_base = a.write_kl_base;
+    spec.timeout_s = a.timeout_s;
+    spec.implementation = a.implementation;
+    tbdb::RunStore store(a.db);
+    std::cerr << "running " << a.perplexity_program << " on " << a.model << " (timeout " << a.timeout_s << " s)\n";
+    const auto out = run_llama_perplexity(spec, store);
+    if (a.json) std::cout << run_to_json(std::vector<tbdb::RunRecord>{out.run}).dump(2) << std::endl;
+    if (!out.ok()) {
+        std::cerr << "ternbench baseline run: " << out.error << " (stored as failed run #" << out.run.id << ")\n";
+        return out.input_error ? kInputError : kRunFailed;
+    }
+    if (!a.json) {
+        auto fig = [&out](const char* name) {
+            const auto* m = out.run.metric(name);
+            return m && m->value ? std::to_string(*m->value) : std::string("—");
+        };
+        std::cout << "#" << out.run.id << " " << out.run.implementation << " perplexity t=" << out.run.threads
+                  << ": PPL " << fig("ppl") << " +/- " << fig("ppl_err");
+        if (out.run.metric("kld_mean")) std::cout << ", mean KLD " << fig("kld_mean") << ", same top " << fig("same_top_pct") << " %";
+        std::cout << "\n";
+    }
+    return kOk;
+}
+
+}  // namespace
+
 int cmd_baseline_run(const BaselineRunArgs& a) {
+    if (!a.perplexity_program.empty()) return perplexity_baseline(a);
     LlamaBenchRunSpec spec;
     spec.program = a.program;
     spec.model_path = a.model;

@@ -12,6 +12,8 @@
 #include "app/cli/progress_printer.h"
 #include "app/core/prompt_file.h"
 #include "app/core/runner.h"
+#include "app/fidelity/kl_base_file.h"
+#include "app/fidelity/perplexity_text.h"
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
 #include "app/reports/summary_report.h"
@@ -100,6 +102,17 @@ int cmd_run(const RunArgs& a) {
             }
         }
     }
+    if (!input_bad && a.spec.workload == "perplexity") {
+        // Text and base files are checked before the model loads (minutes for a big one); the
+        // run still stores the failure.
+        try {
+            if (!a.spec.text_file.empty()) load_perplexity_text(a.spec.text_file);
+            if (!a.spec.kl_base.empty()) KlBaseReader check(a.spec.kl_base);
+        } catch (const InputError& e) {
+            input_bad = true;
+            why = e.what();
+        }
+    }
     tbdb::RunStore store(a.db);
     Runner runner(store);
     std::atomic<bool> cancel{false};
@@ -109,10 +122,11 @@ int cmd_run(const RunArgs& a) {
         CancelOnSignal signals(cancel);
         run = runner.run(a.spec, &progress, &cancel);
     }
+    input_bad = input_bad || runner.last_failed_on_input();
     if (a.json) std::cout << run_to_json(run).dump(2) << std::endl;
     else if (run.status != tbdb::RunStatus::Failed) std::cout << markdown_run_report(run) << std::endl;
     if (run.status == tbdb::RunStatus::Failed)
-        std::cerr << "ternbench run: " << (input_bad ? why : run.error) << " (stored as failed run #"
+        std::cerr << "ternbench run: " << (input_bad && !why.empty() ? why : run.error) << " (stored as failed run #"
                   << run.id << ")\n";
     return exit_code_for(run, input_bad);
 }

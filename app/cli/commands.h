@@ -41,6 +41,9 @@ int cmd_import(const std::string& db, const std::string& file, const std::string
 struct BaselineRunArgs {
     std::string db, program, model, implementation;
     int n_prompt = 512, n_gen = 128, threads = 0, reps = 5;
+    // llama-perplexity instead of llama-bench
+    std::string perplexity_program, text_file, kl_base, write_kl_base;
+    int ctx = 512, chunks = 0;
     double timeout_s = 3600;
     bool json = false;
 };

@@ -59,6 +59,20 @@ std::string too_long(const char* flag, int64_t tokens, const ContextLimit& limit
 
 std::string context_limit_problem(const BenchmarkSpec& spec) {
     const std::string& w = spec.workload;
+    if (w == "perplexity") {
+        // llama-perplexity refuses a -c beyond the model's training context; so do we.
+        const auto file = existing_model_file(spec);
+        if (!file || spec.ppl_ctx <= 0) return {};
+        try {
+            const auto info = tern::Model::inspect(*file);
+            const int64_t train = info.hparams.n_ctx_train;
+            if (info.supported && train > 0 && spec.ppl_ctx > train)
+                return "--ctx " + std::to_string(spec.ppl_ctx) + " is larger than the context of model " + *file +
+                       " (" + std::to_string(train) + " tokens)";
+        } catch (const std::exception&) {
+        }
+        return {};
+    }
     const bool generates = w == "single" || w == "stream" || w == "batch" || w == "server" || w == "scaling";
     if (w != "pp" && w != "tg" && !generates) return {};
     const ContextLimit limit = context_limit(spec);

@@ -9,7 +9,7 @@ namespace bench {
 
 const std::vector<std::string>& workload_names() {
     static const std::vector<std::string> names = {"single", "batch", "stream", "server", "load",
-                                                   "scaling", "pp", "tg", "kernel"};
+                                                   "scaling", "pp", "tg", "kernel", "perplexity"};
     return names;
 }
 
@@ -67,6 +67,11 @@ nlohmann::json BenchmarkSpec::to_json() const {
         {"sampler_interval_ms", sampler_interval_ms},
         {"n_ctx", n_ctx},
         {"kv_type", kv_type_name(kv_type)},
+        {"text_file", text_file},
+        {"ppl_ctx", ppl_ctx},
+        {"ppl_chunks", ppl_chunks},
+        {"kl_base", kl_base},
+        {"write_kl_base", write_kl_base},
     };
 }
 
@@ -111,6 +116,11 @@ BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
         if (!kv) throw std::invalid_argument("kv_type must be f16 or f32, got '" + kv_name + "'");
         s.kv_type = *kv;
     }
+    get("text_file", s.text_file);
+    get("ppl_ctx", s.ppl_ctx);
+    get("ppl_chunks", s.ppl_chunks);
+    get("kl_base", s.kl_base);
+    get("write_kl_base", s.write_kl_base);
     return s;
 }
 
@@ -140,6 +150,10 @@ std::string BenchmarkSpec::validate() const {
         if (c < 1) return "sweep-concurrency values must be >= 1, got " + std::to_string(c);
     if (sampler_interval_ms < 1) return "sampler interval must be >= 1 ms";
     if (n_ctx < 0) return "n-ctx must be >= 0";
+    if (ppl_ctx != 0 && ppl_ctx < 4) return "ctx must be >= 4 tokens (half of each chunk is scored), got " + std::to_string(ppl_ctx);
+    if (ppl_chunks < 0) return "chunks must be >= 0 (0 = all the text holds), got " + std::to_string(ppl_chunks);
+    if (!kl_base.empty() && !write_kl_base.empty())
+        return "--kl-base and --write-kl-base exclude each other (a run either reads a base or writes one)";
     for (const auto& p : prompts)
         if (p.empty()) return "prompts must not be empty strings";
     return {};

@@ -50,8 +50,16 @@ struct BenchmarkSpec {
     int sampler_interval_ms = 50;
     int64_t n_ctx = 0;                  // 0: engine default
     KvType kv_type = KvType::F16;
+    // perplexity (llama-perplexity's method, FORMATS.md section 8)
+    std::string text_file;              // empty: the built-in text (or the KL base's tokens)
+    int ppl_ctx = 0;                    // --ctx: tokens per chunk (llama-perplexity -c); 0: 512,
+                                        // llama-perplexity's default, or the KL base's
+    int ppl_chunks = 0;                 // --chunks: 0 = as many as the text holds
+    std::string kl_base;                // --kl-base: KL divergence against this base file
+    std::string write_kl_base;          // --write-kl-base: write a base file of this run
 
     int effective_max_tokens() const;
+    int effective_ppl_ctx() const { return ppl_ctx > 0 ? ppl_ctx : 512; }
     nlohmann::json to_json() const;
     static BenchmarkSpec from_json(const nlohmann::json& j);
     // Empty when valid, else a message naming the bad parameter.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/core/control_loop.h"
+#include "app/core/input_error.h"
 #include "app/core/prompt_file.h"
 #include "app/metrics/metric_builder.h"
 #include "app/system/host_info.h"
@@ -135,6 +136,7 @@ Runner::Runner(tbdb::RunStore& store) : store_(store) {}
 
 tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                             const std::atomic<bool>* cancel) {
+    last_input_error_ = false;
     tbdb::RunRecord run;
     run.uuid = make_uuid();
     run.started_at = tbdb::utc_timestamp_now();
@@ -235,6 +237,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
     } catch (const std::exception& e) {
         run.status = (cancel && cancel->load()) ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Failed;
         run.error = e.what();
+        last_input_error_ = dynamic_cast<const InputError*>(&e) != nullptr;
     }
     run.finished_at = tbdb::utc_timestamp_now();
     store_.finish_run(run);

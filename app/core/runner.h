@@ -41,8 +41,13 @@ public:
     tbdb::RunRecord run(const BenchmarkSpec& spec, RunObserver* observer = nullptr,
                         const std::atomic<bool>* cancel = nullptr);
 
+    // Whether the last run() failed on a missing or unusable input file (InputError): the CLI
+    // exits with 3 for those.
+    bool last_failed_on_input() const { return last_input_error_; }
+
 private:
     tbdb::RunStore& store_;
+    bool last_input_error_ = false;
 };
 
 }  // namespace bench

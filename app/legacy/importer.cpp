@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/legacy/llama_bench_parser.h"
+#include "app/legacy/llama_perplexity_parser.h"
+#include "app/legacy/llama_perplexity_runner.h"
 #include "app/reports/csv.h"
 #include "app/reports/csv_export.h"
 #include "app/reports/json_export.h"
@@ -90,6 +92,7 @@ const char* import_format_name(ImportFormat f) {
         case ImportFormat::LlamaBenchSql: return "llama-bench sql";
         case ImportFormat::TernbenchJson: return "ternbench json";
         case ImportFormat::TernbenchCsv: return "ternbench csv";
+        case ImportFormat::LlamaPerplexityLog: return "llama-perplexity log";
     }
     return "unknown";
 }
@@ -103,6 +106,7 @@ std::optional<ImportFormat> import_format_from_name(const std::string& name) {
     if (n == "sql") return ImportFormat::LlamaBenchSql;
     if (n == "ternbench-json") return ImportFormat::TernbenchJson;
     if (n == "ternbench-csv") return ImportFormat::TernbenchCsv;
+    if (n == "perplexity-log") return ImportFormat::LlamaPerplexityLog;
     return std::nullopt;
 }
 
@@ -112,6 +116,8 @@ ImportFormat detect_import_format(const std::string& text, const std::string& pa
     if (start == std::string::npos) throw ImportError(origin + ": empty file");
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) start = text.find_first_not_of(" \t\r\n", 3);   // UTF-8 BOM
     if (start == std::string::npos) throw ImportError(origin + ": empty file");
+    // Before the binary check: a log captured from a terminal may hold colour codes.
+    if (looks_like_llama_perplexity(text)) return ImportFormat::LlamaPerplexityLog;
     size_t bad = 0;
     if (looks_binary(text, &bad))
         throw ImportError(origin + ":" + std::to_string(line_of_offset(text, bad)) +
@@ -187,6 +193,13 @@ ImportResult import_text(const std::string& text, const std::string& origin, con
                                                "(the samples file is read with it)");
                 result.runs = runs_from_csv(text, origin, samples_text, samples_origin);
             } catch (const CsvError& e) {
+                throw ImportError(e.what());
+            }
+            break;
+        case ImportFormat::LlamaPerplexityLog:
+            try {
+                result.runs.push_back(llama_perplexity_log_to_run(text, origin, options.implementation));
+            } catch (const LlamaPerplexityError& e) {
                 throw ImportError(e.what());
             }
             break;

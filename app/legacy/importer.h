@@ -27,9 +27,11 @@ enum class ImportFormat {
     LlamaBenchSql,
     TernbenchJson,
     TernbenchCsv,
+    LlamaPerplexityLog,   // what llama-perplexity printed (a `perplexity` run)
 };
 const char* import_format_name(ImportFormat f);   // "llama-bench json", "ternbench csv", ...
-// CLI names: auto, json, jsonl, csv, sql (llama-bench), ternbench-json, ternbench-csv.
+// CLI names: auto, json, jsonl, csv, sql (llama-bench), ternbench-json, ternbench-csv,
+// perplexity-log.
 std::optional<ImportFormat> import_format_from_name(const std::string& name);
 
 struct ImportOptions {

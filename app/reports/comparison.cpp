@@ -55,7 +55,7 @@ const std::vector<std::string>& headline_metric_names() {
     static const std::vector<std::string> names = {
         "tok_s",       "prefill_tok_s", "decode_tok_s", "output_tok_s", "ttft_ms_p50",  "e2e_ms_p50",
         "tpot_ms_p50", "itl_ms_p50",    "peak_rss_mb",  "load_ms_cold", "load_ms_warm", "goodput_req_s",
-        "gops",        "gb_s"};
+        "gops",        "gb_s",          "ppl",          "kld_mean",     "same_top_pct"};
     return names;
 }
 

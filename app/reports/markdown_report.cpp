@@ -10,6 +10,7 @@
 #include <set>
 
 #include "app/reports/comparison.h"
+#include "app/reports/fidelity_table.h"
 #include "app/reports/run_labels.h"
 #include "app/stats/text_format.h"
 
@@ -268,6 +269,7 @@ std::string markdown_comparison_report(const ReportInput& in) {
         if (seen.insert(p.run->uuid + "#" + std::to_string(p.run->id)).second) all.push_back(p.run);
         if (p.base && seen.insert(p.base->uuid + "#" + std::to_string(p.base->id)).second) all.push_back(p.base);
     }
+    out += markdown_fidelity_section(all);
     environment_section(out, all);
     method_section(out, all);
     if (!in.chart_paths.empty()) {

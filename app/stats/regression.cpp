@@ -18,6 +18,10 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 Direction metric_direction(const std::string& name) {
     // Spread figures are neither faster nor slower.
     if (ends_with(name, "_stddev") || ends_with(name, "_mad")) return Direction::Unknown;
+    // Fidelity: agreement with the base up, divergence and perplexity down.
+    if (contains(name, "same_top")) return Direction::HigherIsBetter;
+    for (const char* bad : {"ppl", "kld", "nll", "dp_rms"})
+        if (contains(name, bad)) return Direction::LowerIsBetter;
     for (const char* good : {"tok_s", "goodput", "gops", "gb_s", "req_s", "efficiency", "roofline"})
         if (contains(name, good)) return Direction::HigherIsBetter;
     for (const char* bad : {"_ms", "_mb", "rss", "_us", "_ns"})

@@ -9,6 +9,7 @@ WorkloadFn find_workload(const std::string& name) {
         {"single", run_single}, {"stream", run_stream},   {"batch", run_batch},
         {"server", run_server}, {"load", run_load},       {"scaling", run_scaling},
         {"pp", run_pp},         {"tg", run_tg},           {"kernel", run_kernel},
+        {"perplexity", run_perplexity},
     };
     auto it = table.find(name);
     return it == table.end() ? nullptr : it->second;

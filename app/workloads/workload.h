@@ -44,5 +44,6 @@ void run_scaling(WorkloadContext& ctx);
 void run_pp(WorkloadContext& ctx);
 void run_tg(WorkloadContext& ctx);
 void run_kernel(WorkloadContext& ctx);
+void run_perplexity(WorkloadContext& ctx);
 
 }  // namespace bench

@@ -130,11 +130,13 @@ uint32_t type_id_of(const std::string& type) {
     if (type == "i2_s") return static_cast<uint32_t>(GgmlType::I2_S);
     if (type == "tq2_0") return static_cast<uint32_t>(GgmlType::TQ2_0);
     if (type == "tq1_0") return static_cast<uint32_t>(GgmlType::TQ1_0);
-    throw Error("unknown demo weight type '" + type + "' (i2_s, tq2_0, tq1_0)");
+    if (type == "f16") return static_cast<uint32_t>(GgmlType::F16);
+    throw Error("unknown demo weight type '" + type + "' (i2_s, tq2_0, tq1_0, f16)");
 }
 
-// llama.cpp's general.file_type values (TQ1_0 36, TQ2_0 37; bitnet.cpp's I2_S 40).
+// llama.cpp's general.file_type values (F16 1, TQ1_0 36, TQ2_0 37; bitnet.cpp's I2_S 40).
 uint32_t file_type_of(uint32_t type_id) {
+    if (type_id == static_cast<uint32_t>(GgmlType::F16)) return 1;
     if (type_id == static_cast<uint32_t>(GgmlType::TQ1_0)) return 36;
     if (type_id == static_cast<uint32_t>(GgmlType::TQ2_0)) return 37;
     return 40;
@@ -142,7 +144,8 @@ uint32_t file_type_of(uint32_t type_id) {
 
 // A ternary weight matrix {cols = fan_in, rows = fan_out}. The scale keeps each output's
 // variance near its input's (2/3 of the trits are non-zero) and is rounded to fp16 so the
-// same seed gives identical weights in every storage type.
+// same seed gives identical weights in every storage type (F16 stores trit x scale exactly:
+// the float twin of the ternary files, a base for their KL divergence).
 void add_ternary(GgufWriter& w, const std::string& name, uint32_t type_id, int64_t cols, int64_t rows,
                  uint64_t seed) {
     const float scale = f16_to_f32(f32_to_f16(static_cast<float>(1.0 / std::sqrt(cols * 2.0 / 3.0))));
@@ -150,7 +153,9 @@ void add_ternary(GgufWriter& w, const std::string& name, uint32_t type_id, int64
     w.add_tensor_generated(name, type_id, {cols, rows}, [=](std::span<uint8_t> out) {
         const int64_t row_bytes = type_id == static_cast<uint32_t>(GgmlType::TQ2_0)   ? cols / 256 * 66
                                   : type_id == static_cast<uint32_t>(GgmlType::TQ1_0) ? cols / 256 * 54
+                                  : type_id == static_cast<uint32_t>(GgmlType::F16)   ? cols * 2
                                                                                        : cols / 4;
+        const uint16_t f16_plus = f32_to_f16(scale), f16_minus = f32_to_f16(-scale), f16_zero = 0;
         parallel_rows(rows, [&](int64_t r0, int64_t r1) {
             std::vector<int8_t> trits(static_cast<size_t>(cols));
             const std::vector<float> block_scales(static_cast<size_t>(cols / 256 + 1), scale);
@@ -162,6 +167,12 @@ void add_ternary(GgufWriter& w, const std::string& name, uint32_t type_id, int64
                     tq2_0_pack_row(trits.data(), block_scales.data(), cols, dst);
                 else if (type_id == static_cast<uint32_t>(GgmlType::TQ1_0))
                     tq1_0_pack_row(trits.data(), block_scales.data(), cols, dst);
+                else if (type_id == static_cast<uint32_t>(GgmlType::F16))
+                    for (int64_t i = 0; i < cols; ++i) {
+                        const int8_t t = trits[static_cast<size_t>(i)];
+                        const uint16_t h = t > 0 ? f16_plus : t < 0 ? f16_minus : f16_zero;
+                        std::memcpy(dst + i * 2, &h, 2);
+                    }
                 else
                     i2_s_pack_row(trits.data(), cols, dst);
             }
@@ -216,7 +227,7 @@ std::string cache_dir() {
 }  // namespace
 
 std::vector<std::string> demo_presets() { return {"tiny", "small", "700m", "1b3", "2b"}; }
-std::vector<std::string> demo_types() { return {"i2_s", "tq2_0", "tq1_0"}; }
+std::vector<std::string> demo_types() { return {"i2_s", "tq2_0", "tq1_0", "f16"}; }
 std::vector<std::string> demo_archs() { return {"bitnet-b1.58", "bitnet"}; }
 
 void write_demo_model(const DemoSpec& spec, const std::string& path) {

@@ -10,7 +10,7 @@ namespace tern {
 
 struct DemoSpec {
     std::string preset = "small";      // tiny | small | 700m | 1b3 | 2b
-    std::string type = "i2_s";         // i2_s | tq2_0 | tq1_0
+    std::string type = "i2_s";         // i2_s | tq2_0 | tq1_0 | f16 (trit x scale as floats)
     std::string arch = "bitnet-b1.58"; // bitnet | bitnet-b1.58
     uint64_t seed = 1;
 };

@@ -100,7 +100,7 @@ private slots:
         s.repetitions = 0;
         QVERIFY(!s.validate().empty());
         QCOMPARE(default_prompts().size(), size_t(5));
-        QCOMPARE(workload_names().size(), size_t(9));
+        QCOMPARE(workload_names().size(), size_t(10));
     }
 
     void child_process_outcomes() {

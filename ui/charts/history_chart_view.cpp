@@ -44,27 +44,38 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
     ids_.clear();
     plotted_ = regressions_ = 0;
 
-    const bool latency = kind_ == Kind::Latency;
-    chart->setTitle(latency ? tr("Latency over time (p50 solid, p95 dotted)") : tr("Throughput over time"));
+    const bool latency = kind_ == Kind::Latency, fidelity = kind_ == Kind::Fidelity;
+    chart->setTitle(latency    ? tr("Latency over time (p50 solid, p95 dotted)")
+                    : fidelity ? tr("Fidelity over time (PPL solid, mean KLD vs base dotted)")
+                               : tr("Throughput over time"));
     auto* x_axis = new QDateTimeAxis;
     x_axis->setFormat("MM-dd HH:mm");
     x_axis->setTitleText(tr("Run start"));
     auto* y_axis = new QValueAxis;
-    y_axis->setTitleText(latency ? tr("Latency (ms)") : tr("Throughput (tok/s)"));
+    y_axis->setTitleText(latency ? tr("Latency (ms)") : fidelity ? tr("Perplexity") : tr("Throughput (tok/s)"));
     y_axis->setLabelFormat("%g");
     chart->addAxis(x_axis, Qt::AlignBottom);
     chart->addAxis(y_axis, Qt::AlignLeft);
+    // Fidelity: KLD (nats, near 0) and PPL (often large) need their own scales.
+    QValueAxis* y2_axis = nullptr;
+    if (fidelity) {
+        y2_axis = new QValueAxis;
+        y2_axis->setTitleText(tr("Mean KLD (nats)"));
+        y2_axis->setLabelFormat("%g");
+        chart->addAxis(y2_axis, Qt::AlignRight);
+    }
 
     std::vector<const RunTableModel::Row*> rows;
     for (const auto* r : input)
         if (r->started.isValid()) rows.push_back(r);
     std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->started < b->started; });
 
-    const std::vector<KeyFigure> figures = latency ? std::vector{KeyFigure::LatencyP50, KeyFigure::LatencyP95}
-                                                   : std::vector{KeyFigure::Throughput};
-    const auto direction = latency ? bench::Direction::LowerIsBetter : bench::Direction::HigherIsBetter;
+    const std::vector<KeyFigure> figures = latency    ? std::vector{KeyFigure::LatencyP50, KeyFigure::LatencyP95}
+                                           : fidelity ? std::vector{KeyFigure::Perplexity, KeyFigure::KlDivergence}
+                                                      : std::vector{KeyFigure::Throughput};
+    const auto direction = latency || fidelity ? bench::Direction::LowerIsBetter : bench::Direction::HigherIsBetter;
     qint64 t_min = std::numeric_limits<qint64>::max(), t_max = std::numeric_limits<qint64>::min();
-    double y_max = 0;
+    double y_max = 0, y2_max = 0;
     auto* flagged = new QScatterSeries;
     // Short: the legend truncates long names; the method is explained under the chart.
     flagged->setName(tr("regression"));
@@ -86,6 +97,8 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
             QString label = name;
             // p50 is the solid line the title names; only p95 is spelled out (legend space).
             if (latency && f == 1) label += QStringLiteral(" p95");
+            if (fidelity && f == 1) label += QStringLiteral(" KLD");
+            const bool right = y2_axis && f == 1;
             if (pinned) label += tr(" (baseline)");
             series->setName(label);
             QPen pen(series_color(name));
@@ -103,7 +116,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
                 ids.push_back(r->run.id);
                 t_min = std::min(t_min, t);
                 t_max = std::max(t_max, t);
-                y_max = std::max(y_max, *v);
+                (right ? y2_max : y_max) = std::max(right ? y2_max : y_max, *v);
                 ++plotted_;
                 if (r->run.status != "completed") continue;
                 auto& h = history[{r->run.host, r->run.model_path, r->run.workload, r->run.threads}];
@@ -122,7 +135,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
             }
             chart->addSeries(series);
             series->attachAxis(x_axis);
-            series->attachAxis(y_axis);
+            series->attachAxis(right ? y2_axis : y_axis);
             // One legend entry per implementation: p95 shares its colour, the title names the style.
             if (f == 1)
                 for (QLegendMarker* marker : chart->legend()->markers(series)) marker->setVisible(false);
@@ -162,10 +175,15 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
         x_axis->setFormat(t_max - t_min > 2 * 86'400'000LL ? QStringLiteral("MMM d") : QStringLiteral("MM-dd HH:mm"));
         y_axis->setRange(0, y_max > 0 ? y_max * 1.1 : 1);
         y_axis->applyNiceNumbers();
+        if (y2_axis) {
+            y2_axis->setRange(0, y2_max > 0 ? y2_max * 1.1 : 1);
+            y2_axis->applyNiceNumbers();
+        }
     } else {
         const QDateTime now = QDateTime::currentDateTime();
         x_axis->setRange(now.addDays(-1), now);
         y_axis->setRange(0, 1);
+        if (y2_axis) y2_axis->setRange(0, 1);
     }
     chart->legend()->setVisible(!ids_.empty());
 }
@@ -211,7 +229,10 @@ void HistoryChartView::on_hover(QXYSeries* series, const QPointF& value, bool st
     const QPointF point = series->at(index);
     const qint64 id = ids_.at(series)[static_cast<size_t>(index)];
     const QString when = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(point.x())).toString("yyyy-MM-dd HH:mm");
-    const QString unit = kind_ == Kind::Latency ? QStringLiteral("ms") : QStringLiteral("tok/s");
+    const QString unit = kind_ == Kind::Latency      ? QStringLiteral("ms")
+                         : kind_ == Kind::Throughput ? QStringLiteral("tok/s")
+                         : series->name().contains(QStringLiteral(" KLD")) ? QStringLiteral("nats")
+                                                                           : QString();
     QToolTip::showText(QCursor::pos(), tr("%1\n%2 %3\nrun #%4, %5").arg(series->name(), format_figure(point.y()), unit)
                                            .arg(id).arg(when), this);
 }

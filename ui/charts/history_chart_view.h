@@ -1,6 +1,8 @@
 #pragma once
 // History over time for the runs the History table shows: one series per implementation
-// (latency chart: p50 solid and p95 dotted; throughput chart: tok/s), pinned implementations
+// (latency chart: p50 solid and p95 dotted; throughput chart: tok/s; fidelity chart: the
+// perplexity runs' PPL solid on the left axis, mean KLD against their base dotted on the right
+// axis), pinned implementations
 // dashed, each pinned run as a dashed horizontal baseline, and regressions (robust z-score
 // over the last comparable runs, app/stats) marked in red. Hover shows the value, clicking a
 // point emits its run id.
@@ -19,7 +21,7 @@ namespace tbui {
 class HistoryChartView : public QChartView {
     Q_OBJECT
 public:
-    enum class Kind { Latency, Throughput };
+    enum class Kind { Latency, Throughput, Fidelity };
     HistoryChartView(Kind kind, QWidget* parent = nullptr);
 
     // rows: the runs to plot (any order); pinned_implementations: implementations pinned as baselines.

@@ -8,6 +8,8 @@ const KeyFigureInfo& key_figure_info(KeyFigure f) {
         {"Latency p50", "ms", {"e2e_ms_p50", "latency_ms_p50", "load_ms_cold", "load_ms"}},
         {"Latency p95", "ms", {"e2e_ms_p95", "latency_ms_p95"}},
         {"TTFT p50", "ms", {"ttft_ms_p50"}},
+        {"PPL", "", {"ppl"}},
+        {"Mean KLD", "nats", {"kld_mean"}},
     };
     return infos[static_cast<int>(f)];
 }

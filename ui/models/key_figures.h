@@ -9,8 +9,8 @@
 
 namespace tbui {
 
-enum class KeyFigure { Throughput, LatencyP50, LatencyP95, TtftP50 };
-inline constexpr int kKeyFigureCount = 4;
+enum class KeyFigure { Throughput, LatencyP50, LatencyP95, TtftP50, Perplexity, KlDivergence };
+inline constexpr int kKeyFigureCount = 6;
 
 struct KeyFigureInfo {
     const char* label;      // column / axis title

@@ -70,6 +70,7 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
 
     latency_chart_ = new HistoryChartView(HistoryChartView::Kind::Latency);
     throughput_chart_ = new HistoryChartView(HistoryChartView::Kind::Throughput);
+    fidelity_chart_ = new HistoryChartView(HistoryChartView::Kind::Fidelity);
     method_ = new QLabel(tr("Red squares: regressions. Method: %1").arg(HistoryChartView::regression_method()));
     method_->setWordWrap(true);
     auto* charts = new QWidget;
@@ -78,6 +79,7 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
     auto* chart_row = new QSplitter(Qt::Horizontal);
     chart_row->addWidget(latency_chart_);
     chart_row->addWidget(throughput_chart_);
+    chart_row->addWidget(fidelity_chart_);
     charts_layout->addWidget(chart_row, 1);
     charts_layout->addWidget(method_);
 
@@ -114,7 +116,7 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
         }
         emit context_->compareRequested(ids);
     });
-    for (HistoryChartView* chart : {latency_chart_, throughput_chart_})
+    for (HistoryChartView* chart : {latency_chart_, throughput_chart_, fidelity_chart_})
         connect(chart, &HistoryChartView::runClicked, this, &HistoryPage::select_run);
     connect(context_, &AppContext::storeChanged, this, &HistoryPage::reload);
     connect(context_, &AppContext::runSelected, this, &HistoryPage::select_run);
@@ -187,7 +189,10 @@ void HistoryPage::rebuild_charts() {
         rows.push_back(&model_->row_at(proxy_->mapToSource(proxy_->index(i, 0)).row()));
     latency_chart_->set_runs(rows, pinned_implementations_);
     throughput_chart_->set_runs(rows, pinned_implementations_);
-    const int flagged = latency_chart_->regression_count() + throughput_chart_->regression_count();
+    fidelity_chart_->set_runs(rows, pinned_implementations_);
+    fidelity_chart_->setVisible(fidelity_chart_->plotted_points() > 0);
+    const int flagged = latency_chart_->regression_count() + throughput_chart_->regression_count() +
+                        fidelity_chart_->regression_count();
     method_->setText(tr("%1 regression(s) flagged (red squares). Method: %2")
                          .arg(flagged)
                          .arg(HistoryChartView::regression_method()));

@@ -33,6 +33,8 @@ public:
     QTableView* table() const { return table_; }
     HistoryChartView* latency_chart() const { return latency_chart_; }
     HistoryChartView* throughput_chart() const { return throughput_chart_; }
+    // PPL and KLD of perplexity runs; hidden while the shown runs have none.
+    HistoryChartView* fidelity_chart() const { return fidelity_chart_; }
     bool loading() const { return loading_; }
     int load_count() const { return loads_; }
 
@@ -68,6 +70,7 @@ private:
     QLabel* method_ = nullptr;
     HistoryChartView* latency_chart_ = nullptr;
     HistoryChartView* throughput_chart_ = nullptr;
+    HistoryChartView* fidelity_chart_ = nullptr;
     QTimer* chart_timer_ = nullptr;
     QSet<QString> pinned_implementations_;
     quint64 generation_ = 0;

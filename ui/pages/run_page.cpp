@@ -136,6 +136,8 @@ QWidget* RunPage::build_form() {
                            "into the cache on first use."));
     demo_type_ = combo(tern::demo_types());
     demo_type_->setObjectName("demoTypeCombo");
+    demo_type_->setToolTip(tr("f16: the same ternary values as floats (a KL base for the ternary types of the "
+                              "same seed)"));
     demo_arch_ = combo(tern::demo_archs());
     demo_arch_->setObjectName("demoArchCombo");
     model_path_ = new QLineEdit;
@@ -258,6 +260,7 @@ QWidget* RunPage::build_form() {
         connect(s, &QSpinBox::valueChanged, this, [this] { update_validation(); });
     for (QDoubleSpinBox* s : {temperature_, top_p_, arrival_rate_, duration_, slo_ttft_, slo_tpot_})
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] { update_validation(); });
+    layout->addWidget(build_perplexity_box());
     for (QLineEdit* e : {model_path_, prompts_file_, seed_, sweep_threads_, sweep_concurrency_})
         connect(e, &QLineEdit::textChanged, this, [this] { update_validation(); });
     connect(demo_radio_, &QRadioButton::toggled, this, [this] { update_validation(); });
@@ -280,6 +283,46 @@ QWidget* RunPage::build_form() {
     connect(start_button_, &QPushButton::clicked, this, &RunPage::start);
     connect(cancel_button_, &QPushButton::clicked, this, &RunPage::cancel);
     return form;
+}
+
+QWidget* RunPage::build_perplexity_box() {
+    auto* box = new QGroupBox(tr("Perplexity / KL divergence"));
+    box->setToolTip(tr("llama-perplexity's method: each chunk of ctx tokens from an empty cache, the second half "
+                       "scored. A KL base (llama-perplexity --kl-divergence-base, or one written here) compares "
+                       "every scored position with another implementation, kernel or weight type."));
+    auto* form = new QFormLayout(box);
+    auto file_row = [this](QLineEdit* edit, const QString& title, bool save) {
+        auto* row = new QHBoxLayout;
+        auto* browse = new QPushButton(tr("Browse…"));
+        row->addWidget(edit, 1);
+        row->addWidget(browse);
+        connect(browse, &QPushButton::clicked, this, [this, edit, title, save] {
+            const QString dir = QFileInfo(edit->text()).path();
+            const QString path = save ? QFileDialog::getSaveFileName(this, title, dir, tr("KL base (*.kld);;All files (*)"))
+                                      : QFileDialog::getOpenFileName(this, title, dir);
+            if (!path.isEmpty()) edit->setText(path);
+        });
+        connect(edit, &QLineEdit::textChanged, this, [this] { update_validation(); });
+        return row;
+    };
+    ppl_text_ = new QLineEdit;
+    ppl_text_->setPlaceholderText(tr("built-in text"));
+    kl_base_ = new QLineEdit;
+    kl_base_->setPlaceholderText(tr("none"));
+    write_kl_base_ = new QLineEdit;
+    write_kl_base_->setPlaceholderText(tr("none"));
+    // 128 by default here: the built-in text holds a few chunks of it (the CLI's default is
+    // llama-perplexity's 512).
+    ppl_ctx_ = spin(0, 1 << 20, 128, tr("512 / the base's"));
+    ppl_chunks_ = spin(0, 1 << 20, 0, tr("all"));
+    form->addRow(tr("Text"), file_row(ppl_text_, tr("Choose a text file"), false));
+    form->addRow(tr("Context (tokens per chunk)"), ppl_ctx_);
+    form->addRow(tr("Chunks"), ppl_chunks_);
+    form->addRow(tr("KL base to compare with"), file_row(kl_base_, tr("Choose a KL base file"), false));
+    form->addRow(tr("Write KL base"), file_row(write_kl_base_, tr("Write a KL base file"), true));
+    for (QSpinBox* sb : {ppl_ctx_, ppl_chunks_})
+        connect(sb, &QSpinBox::valueChanged, this, [this] { update_validation(); });
+    return box;
 }
 
 QWidget* RunPage::build_monitor() {
@@ -369,6 +412,11 @@ std::vector<bench::BenchmarkSpec> RunPage::specs() const {
     base.sweep_threads = bench::parse_int_list(sweep_threads_->text().toStdString()).value_or(std::vector<int>{});
     base.sweep_concurrency = bench::parse_int_list(sweep_concurrency_->text().toStdString()).value_or(std::vector<int>{});
     base.sampler_interval_ms = AppSettings::sampler_interval_ms();
+    base.text_file = ppl_text_->text().trimmed().toStdString();
+    base.ppl_ctx = ppl_ctx_->value();
+    base.ppl_chunks = ppl_chunks_->value();
+    base.kl_base = kl_base_->text().trimmed().toStdString();
+    base.write_kl_base = write_kl_base_->text().trimmed().toStdString();
     std::vector<bench::BenchmarkSpec> out;
     for (QCheckBox* box : workload_boxes_) {
         if (!box->isChecked()) continue;
@@ -396,6 +444,12 @@ QString RunPage::validation_errors() const {
     if (!bench::parse_int_list(sweep_concurrency_->text().toStdString()))
         problems << tr("Scaling concurrencies: a comma-separated list of integers, e.g. 1,2,4,8.");
     for (const auto& s : list) {
+        if (s.workload == "perplexity") {
+            if (!s.text_file.empty() && !QFileInfo(QString::fromStdString(s.text_file)).isFile())
+                problems << tr("Text file not found: %1").arg(QString::fromStdString(s.text_file));
+            if (!s.kl_base.empty() && !QFileInfo(QString::fromStdString(s.kl_base)).isFile())
+                problems << tr("KL base file not found: %1").arg(QString::fromStdString(s.kl_base));
+        }
         const std::string error = s.validate();
         if (!error.empty()) problems << QStringLiteral("%1: %2").arg(QString::fromStdString(s.workload), QString::fromStdString(error));
     }
@@ -483,6 +537,11 @@ void RunPage::set_spec_values(const bench::BenchmarkSpec& s) {
     slo_tpot_->setValue(s.slo_tpot_ms);
     sweep_threads_->setText(QString::fromStdString(bench::format_int_list(s.sweep_threads)));
     sweep_concurrency_->setText(QString::fromStdString(bench::format_int_list(s.sweep_concurrency)));
+    ppl_text_->setText(QString::fromStdString(s.text_file));
+    ppl_ctx_->setValue(s.ppl_ctx);
+    ppl_chunks_->setValue(s.ppl_chunks);
+    kl_base_->setText(QString::fromStdString(s.kl_base));
+    write_kl_base_->setText(QString::fromStdString(s.write_kl_base));
     update_validation();
 }
 

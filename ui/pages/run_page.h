@@ -65,6 +65,7 @@ signals:
 
 private:
     QWidget* build_form();
+    QWidget* build_perplexity_box();
     QWidget* build_monitor();
     void update_validation();
     void update_buttons();
@@ -118,6 +119,12 @@ private:
     QDoubleSpinBox* slo_tpot_ = nullptr;
     QLineEdit* sweep_threads_ = nullptr;
     QLineEdit* sweep_concurrency_ = nullptr;
+    // perplexity
+    QLineEdit* ppl_text_ = nullptr;
+    QSpinBox* ppl_ctx_ = nullptr;
+    QSpinBox* ppl_chunks_ = nullptr;
+    QLineEdit* kl_base_ = nullptr;
+    QLineEdit* write_kl_base_ = nullptr;
     QLabel* validation_ = nullptr;
     QPushButton* start_button_ = nullptr;
     QPushButton* cancel_button_ = nullptr;
