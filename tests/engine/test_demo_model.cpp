@@ -179,6 +179,20 @@ private slots:
                 QVERIFY(c < t2.size() * 38 / 100);
             }
         }
+        // The F16 twin holds trit x scale exactly (a KL base for the ternary files of the seed).
+        auto f16 = GgufFile::open(make("tiny", "f16", "bitnet", 3));
+        for (const char* name : {"blk.0.attn_q.weight", "blk.1.ffn_down.weight"}) {
+            float s2;
+            const auto t2 = trits_of(*tq2, *tq2->find_tensor(name), &s2);
+            const auto* t = f16->find_tensor(name);
+            QCOMPARE(t->type_id, uint32_t(GgmlType::F16));
+            std::vector<float> w(size_t(t->n_elements()));
+            dequantize_row(t->type_id, f16->tensor_bytes(*t).data(), t->n_elements(), w.data());
+            size_t mismatches = 0;
+            for (size_t i = 0; i < w.size(); ++i) mismatches += w[i] != float(t2[i]) * s2;
+            QCOMPARE(mismatches, size_t(0));
+        }
+        QCOMPARE(f16->get_int("general.file_type"), std::optional<int64_t>(1));   // MOSTLY_F16
         // Norm weights 1, embeddings small and finite.
         const auto* norm = tq2->find_tensor("blk.0.ffn_sub_norm.weight");
         std::vector<float> n(512);
