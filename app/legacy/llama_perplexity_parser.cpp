@@ -36,11 +36,11 @@ std::optional<double> number(const std::string& s) {
     }
 }
 
-// "<label> : X" or "<label> : X ± E"; the label is matched at the start of the line's text.
+// "<label> : X" or "<label> : X ± E" (the label pattern may include the colon).
 bool stat_line(const std::string& line, const std::regex& label, std::optional<double>& value,
                std::optional<double>* err = nullptr) {
     std::smatch m;
-    static const std::regex tail(R"(:\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)(?:\s*±\s*([0-9.]+(?:[eE][-+]?[0-9]+)?))?)");
+    static const std::regex tail(R"(^\s*:?\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)(?:\s*±\s*([0-9.]+(?:[eE][-+]?[0-9]+)?))?)");
     if (!std::regex_search(line, m, label)) return false;
     const std::string rest = m.suffix();
     std::smatch t;

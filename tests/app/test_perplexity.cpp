@@ -13,6 +13,7 @@
 #include "app/core/runner.h"
 #include "app/fidelity/kl_base_file.h"
 #include "app/fidelity/perplexity_stats.h"
+#include "app/reports/markdown_report.h"
 #include "db/run_store.h"
 
 using namespace bench;
@@ -300,6 +301,36 @@ private slots:
         const auto r = run(s);
         QCOMPARE(r.status, tbdb::RunStatus::Failed);
         QVERIFY2(r.error.find("larger than the model's context of 2048") != std::string::npos, r.error.c_str());
+    }
+
+    void report_has_fidelity_table() {
+        auto make = [](int64_t id, const char* impl, double ppl, double kld, double same) {
+            tbdb::RunRecord r;
+            r.id = id;
+            r.uuid = "u" + std::to_string(id);
+            r.status = tbdb::RunStatus::Completed;
+            r.workload = "perplexity";
+            r.implementation = impl;
+            r.threads = 2;
+            r.model.path = "/models/demo-1b3-tq2_0.gguf";
+            r.model.ternary_type = "TQ2_0";
+            r.config_json = R"({"ppl_ctx":512,"n_chunk":4,"kl_base":"/models/base-f16.kld"})";
+            r.metrics = {{"ppl", ppl, "", 1020, ""}, {"ppl_err", ppl / 50, "", 1020, ""},
+                         {"kld_mean", kld, "nats", 1020, ""}, {"same_top_pct", same, "%", 1020, ""}};
+            return r;
+        };
+        ReportInput in;
+        in.runs = {make(1, "ternbench/avx512", 2135.4, 0.0081, 96.1), make(2, "llama.cpp", 2128.0, 0.0074, 96.6)};
+        const std::string md = markdown_comparison_report(in);
+        QVERIFY2(md.find("## Fidelity") != std::string::npos, md.c_str());
+        QVERIFY(md.find("| #1 | ternbench/avx512 | 2 | demo-1b3-tq2_0.gguf (TQ2_0) | 512 x 4 | 2135.4 \u00b1 42.71 | 0.00810 |") !=
+                std::string::npos);
+        QVERIFY(md.find("96.60 %") != std::string::npos);
+        QVERIFY(md.find("base-f16.kld") != std::string::npos);
+        // The fidelity table sits before the environment, after the speed tables.
+        QVERIFY(md.find("## Fidelity") > md.find("## Results by workload"));
+        in.runs[0].workload = in.runs[1].workload = "pp";
+        QVERIFY(markdown_comparison_report(in).find("## Fidelity") == std::string::npos);
     }
 
     void both_base_options_are_refused() {

@@ -46,7 +46,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
 
     const bool latency = kind_ == Kind::Latency, fidelity = kind_ == Kind::Fidelity;
     chart->setTitle(latency    ? tr("Latency over time (p50 solid, p95 dotted)")
-                    : fidelity ? tr("Fidelity over time (PPL solid, mean KLD vs base dotted)")
+                    : fidelity ? tr("Fidelity: PPL solid, mean KLD dotted")
                                : tr("Throughput over time"));
     auto* x_axis = new QDateTimeAxis;
     x_axis->setFormat("MM-dd HH:mm");

@@ -287,6 +287,7 @@ QWidget* RunPage::build_form() {
 
 QWidget* RunPage::build_perplexity_box() {
     auto* box = new QGroupBox(tr("Perplexity / KL divergence"));
+    box->setObjectName("perplexityBox");
     box->setToolTip(tr("llama-perplexity's method: each chunk of ctx tokens from an empty cache, the second half "
                        "scored. A KL base (llama-perplexity --kl-divergence-base, or one written here) compares "
                        "every scored position with another implementation, kernel or weight type."));
