@@ -19,7 +19,7 @@
 #include "app/system/model_file.h"
 #include "app/system/sha256.h"
 #include "engine/model/model.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {
