@@ -37,8 +37,20 @@ uint64_t file_size_or_zero(const fs::path& p) {
 // A file cut short is caught here because SQLite would otherwise read the missing pages
 // as zeros and fail later, deep inside some query.
 std::optional<std::string> header_problem(const fs::path& file) {
+    std::error_code ec;
+    const auto status = fs::status(file, ec);
+    if (!ec && status.type() != fs::file_type::regular)
+        return std::string(fs::is_directory(status) ? "it is a folder" : "it is not a regular file (a device, pipe or socket)");
     const uint64_t size = file_size_or_zero(file);
-    if (size == 0) return std::nullopt;  // an empty file is a new database
+    if (size == 0) {
+        // An empty file is a new database -- unless it only reads as empty by its size, as the
+        // files under /proc and /sys do.
+        char probe[16];
+        std::ifstream in(file, std::ios::binary);
+        if (in.read(probe, sizeof probe).gcount() > 0)
+            return std::string("its size reads as 0 but it holds data (a /proc or /sys file?), so it is no database");
+        return std::nullopt;
+    }
     if (size < 100)
         return "file of " + std::to_string(size) + " bytes is too short for a SQLite database";
     std::array<unsigned char, 100> h{};
@@ -151,9 +163,28 @@ void upgrade_schema(SQLite::Database& db, const std::string& path) {
     tx.commit();
 }
 
+// What a killed writer left running (a benchmark program whose supervisor died with it), so
+// the user can stop it: it would disturb every later measurement.
+std::string leftover_note(int64_t pid, int64_t start_ticks) {
+    const auto left = leftover_processes(pid, start_ticks);
+    if (left.empty()) return {};
+    std::string pids, groups;
+    std::vector<int64_t> seen;
+    for (const auto& p : left) {
+        pids += (pids.empty() ? "" : ", ") + std::to_string(p.pid);
+        if (p.process_group > 0 && std::find(seen.begin(), seen.end(), p.process_group) == seen.end()) {
+            seen.push_back(p.process_group);
+            groups += " kill -- -" + std::to_string(p.process_group) + ";";
+        }
+    }
+    return "; processes it started are still running (pids " + pids + "): stop them with" + groups;
+}
+
 }  // namespace
 
 void RunStore::Impl::open() {
+    // SQLite opens "" as a private temporary database: a run stored there would be lost.
+    if (path.empty()) throw StoreError("no database path given (an empty --db); name a file");
     const fs::path file(path);
     fs::path folder = file.parent_path();
     if (folder.empty()) folder = ".";
@@ -227,7 +258,10 @@ void RunStore::Impl::open() {
 }
 
 void RunStore::Impl::mark_interrupted_runs() {
-    std::vector<std::pair<int64_t, int64_t>> dead;   // run id, writer pid
+    struct Dead {
+        int64_t id = 0, pid = 0, start = 0;
+    };
+    std::vector<Dead> dead;
     try {
         SQLite::Statement q(*db,
                             "SELECT id, writer_pid, writer_start, writer_boot, writer_host "
@@ -242,7 +276,7 @@ void RunStore::Impl::mark_interrupted_runs() {
         };
         while (q.executeStep()) {
             if (!writer_alive(opt_int(1), opt_int(2), opt_text(3), opt_text(4)))
-                dead.emplace_back(q.getColumn(0).getInt64(), opt_int(1).value_or(0));
+                dead.push_back({q.getColumn(0).getInt64(), opt_int(1).value_or(0), opt_int(2).value_or(0)});
         }
     } catch (const SQLite::Exception& e) {
         throw map_sqlite_error(path, "check for interrupted runs", options.busy_timeout_ms, e);
@@ -253,12 +287,12 @@ void RunStore::Impl::mark_interrupted_runs() {
         SQLite::Statement mark(*db,
                                "UPDATE runs SET status = 'interrupted', error = ? "
                                "WHERE id = ? AND status = 'running'");
-        for (const auto& [id, pid] : dead) {
+        for (const auto& d : dead) {
             mark.reset();
             mark.bind(1, "the process writing this run" +
-                             (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()) +
-                             " ended before the run finished");
-            mark.bind(2, static_cast<int64_t>(id));
+                             (d.pid > 0 ? " (pid " + std::to_string(d.pid) + ")" : std::string()) +
+                             " ended before the run finished" + leftover_note(d.pid, d.start));
+            mark.bind(2, static_cast<int64_t>(d.id));
             mark.exec();
         }
         tx.commit();

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -57,6 +58,42 @@ WriterIdentity current_writer() {
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) == 0) w.host = name;
     return w;
+}
+
+std::string writer_environment_entry(const WriterIdentity& w) {
+    return "TERNBENCH_WRITER=" + std::to_string(w.pid) + ":" + std::to_string(w.start_ticks);
+}
+
+std::vector<LeftoverProcess> leftover_processes(int64_t pid, int64_t start_ticks) {
+    std::vector<LeftoverProcess> out;
+    if (pid <= 0) return out;
+    WriterIdentity w;
+    w.pid = pid;
+    w.start_ticks = start_ticks;
+    const std::string entry = writer_environment_entry(w);
+    const int64_t self = ::getpid();
+    std::error_code ec;
+    for (const auto& dir : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = dir.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const int64_t other = std::stoll(name);
+        if (other == self) continue;
+        std::ifstream env(dir.path() / "environ", std::ios::binary);
+        std::string var;
+        bool carries = false;
+        while (!carries && std::getline(env, var, '\0')) carries = var == entry;
+        if (!carries) continue;
+        // Field 5 of /proc/PID/stat, after the command name's last ')': the process group.
+        const std::string stat = read_first_line("/proc/" + name + "/stat");
+        const auto close = stat.rfind(')');
+        std::istringstream rest(close == std::string::npos ? std::string() : stat.substr(close + 1));
+        std::string state;
+        int64_t ppid = 0, group = 0;
+        rest >> state >> ppid >> group;
+        if (state == "Z" || state == "X") continue;
+        out.push_back({other, group});
+    }
+    return out;
 }
 
 bool writer_alive(std::optional<int64_t> pid, std::optional<int64_t> start_ticks,

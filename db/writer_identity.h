@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tbdb {
 
@@ -24,5 +25,16 @@ WriterIdentity current_writer();
 bool writer_alive(std::optional<int64_t> pid, std::optional<int64_t> start_ticks,
                   const std::optional<std::string>& boot_id,
                   const std::optional<std::string>& host);
+
+// The environment variable a ternbench sets in every program it starts (inherited by their
+// children): "TERNBENCH_WRITER=<pid>:<start_ticks>" of the starting process.
+std::string writer_environment_entry(const WriterIdentity& w);
+
+struct LeftoverProcess {
+    int64_t pid = 0, process_group = 0;
+};
+// Processes (other than this one) still carrying the environment entry of writer pid/start_ticks:
+// what a killed ternbench left running. Only processes of this user can be seen.
+std::vector<LeftoverProcess> leftover_processes(int64_t pid, int64_t start_ticks);
 
 }  // namespace tbdb

@@ -1,6 +1,8 @@
 #include "app/cli/cli.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -8,9 +10,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
-#include "app/cli/run_limits.h"
 #include "app/core/engine_options.h"
 #include "app/core/int_list.h"
+#include "app/core/run_checks.h"
 #include "app/system/child_process.h"
 #include "app/workloads/load_probe.h"
 #include "db/run_store.h"
@@ -23,6 +25,10 @@ const char* kThreadsHelp =
     "Compute threads (default 0 = the number of physical cores: decode is bound by memory "
     "bandwidth and prefill by the integer SIMD units, which hyper-threads share, so extra logical "
     "cores rarely help)";
+
+bool member_of(const std::vector<std::string>& names, const std::string& v) {
+    return std::find(names.begin(), names.end(), v) != names.end();
+}
 
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
@@ -74,6 +80,36 @@ CLI::Validator positive_real() {
             return {};
         },
         "NUMBER>0", "positive_real");
+}
+
+// For seeds: a whole number 0 .. 2^64-1 (CLI11 would turn "-1" into 2^64-1 without a word).
+CLI::Validator unsigned_integer() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+                return "expects a whole number from 0 to 18446744073709551615, got '" + text + "'";
+            try {
+                (void)std::stoull(text);
+            } catch (const std::exception&) {
+                return "value " + text + " is too large (at most 18446744073709551615)";
+            }
+            return {};
+        },
+        "UINT64", "unsigned_integer");
+}
+
+// An integer at most `max` (after int_at_least's checks).
+CLI::Validator int_at_most(int max, const std::string& why) {
+    return CLI::Validator(
+        [max, why](std::string& text) -> std::string {
+            try {
+                if (std::stoll(text) > max)
+                    return "must be <= " + std::to_string(max) + (why.empty() ? "" : " (" + why + ")") + ", got " + text;
+            } catch (const std::exception&) {
+            }
+            return {};
+        },
+        "", "int_at_most");
 }
 
 }  // namespace
@@ -170,7 +206,7 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--temperature", sp.temperature, "Sampling temperature (default 0.7)");
     run_cmd->add_option("--top-p", sp.top_p, "Top-p (default 0.9)");
     run_cmd->add_option("--top-k", sp.top_k, "Top-k (default 0 = off)");
-    run_cmd->add_option("--seed", sp.seed, "Sampling seed (default 42)");
+    run_cmd->add_option("--seed", sp.seed, "Sampling seed, 0 to 2^64-1 (default 42)")->check(unsigned_integer());
     run_cmd->add_option("--rate", sp.arrival_rate, "server: Poisson arrival rate, requests/s");
     run_cmd->add_option("--duration", sp.duration_s, "server: arrival window, seconds");
     run_cmd->add_option("--slo-ttft", sp.slo_ttft_ms, "server: TTFT SLO, ms");
@@ -249,11 +285,13 @@ int run(int argc, char** argv) {
     auto* bkl = brun->add_option("--kl-base", ba.kl_base, "llama-perplexity: KL divergence against this base");
     brun->add_option("--write-kl-base", ba.write_kl_base, "llama-perplexity: write a KL base file")->excludes(bkl);
     brun->add_option("--model,-m", ba.model, "GGUF model")->required();
-    brun->add_option("-p", ba.n_prompt, "Prompt tokens")->check(int_at_least(0));
-    brun->add_option("-n", ba.n_gen, "Generated tokens")->check(int_at_least(0));
-    brun->add_option("-t", ba.threads, kThreadsHelp)->check(int_at_least(0));
-    brun->add_option("-r", ba.reps, "Repetitions")->check(int_at_least(1));
-    brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (default 3600)")->check(positive_real());
+    const std::string threads_why = "4 x the logical CPUs";
+    brun->add_option("-p", ba.n_prompt, "Prompt tokens (0 to 1048576)")->check(int_at_least(0))->check(int_at_most(1 << 20, ""));
+    brun->add_option("-n", ba.n_gen, "Generated tokens (0 to 1048576)")->check(int_at_least(0))->check(int_at_most(1 << 20, ""));
+    brun->add_option("-t", ba.threads, kThreadsHelp)->check(int_at_least(0))->check(int_at_most(max_threads(), threads_why));
+    brun->add_option("-r", ba.reps, "Repetitions (1 to 1000000)")->check(int_at_least(1))->check(int_at_most(1000000, ""));
+    brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (above 0 up to 604800; default 3600)")
+        ->check(positive_real())->check(CLI::Range(0.0, 604800.0));
     brun->add_option("--implementation", ba.implementation, "Name (default: detected from the output)");
     add_db(brun, ba.db);
     brun->add_flag("--json", ba.json, "Machine-readable");
@@ -297,7 +335,7 @@ int run(int argc, char** argv) {
     lg_cmd->add_option("--tokens", lg_tokens, "Token ids separated by spaces or commas")->required();
     lg_cmd->add_flag("--all-positions", lg_all, "Every position (default: last only)");
     lg_cmd->add_option("--kernel", lg_kernel, kernel_help);
-    lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(int_at_least(0));
+    lg_cmd->add_option("--threads,-t", lg_threads, kThreadsHelp)->check(int_at_least(0))->check(int_at_most(max_threads(), "4 x the logical CPUs"));
     lg_cmd->add_flag("--json", lg_json, "Every logit as JSON (default: the 5 highest per position as text)");
 
     GenerateArgs ga;
@@ -308,9 +346,9 @@ int run(int argc, char** argv) {
     gen_cmd->add_option("--temperature", ga.temperature, "0 = greedy");
     gen_cmd->add_option("--top-k", ga.top_k, "0 = off");
     gen_cmd->add_option("--top-p", ga.top_p, "1 = off");
-    gen_cmd->add_option("--seed", ga.seed, "Seed");
+    gen_cmd->add_option("--seed", ga.seed, "Seed, 0 to 2^64-1")->check(unsigned_integer());
     gen_cmd->add_option("--kernel", ga.kernel, kernel_help);
-    gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(int_at_least(0));
+    gen_cmd->add_option("--threads,-t", ga.threads, kThreadsHelp)->check(int_at_least(0))->check(int_at_most(max_threads(), "4 x the logical CPUs"));
     gen_cmd->add_flag("--stream", ga.stream, "Print tokens as they come");
 
     std::string dm_preset = "small", dm_type = "i2_s", dm_arch = "bitnet-b1.58", dm_out;
@@ -319,7 +357,7 @@ int run(int argc, char** argv) {
     dm_cmd->add_option("--preset", dm_preset, presets);
     dm_cmd->add_option("--type", dm_type, types + " (f16: the same trits x scale as floats, a KL base for the ternary files of the seed)");
     dm_cmd->add_option("--arch", dm_arch, archs);
-    dm_cmd->add_option("--seed", dm_seed, "Seed");
+    dm_cmd->add_option("--seed", dm_seed, "Seed, 0 to 2^64-1")->check(unsigned_integer());
     dm_cmd->add_option("--out,-o", dm_out, "Output file")->required();
 
     ServeArgs sa;
@@ -358,6 +396,24 @@ int run(int argc, char** argv) {
                                                    "(no subcommand); give it after `run` instead");
         if (brun->parsed() && ba.program.empty() && ba.perplexity_program.empty())
             throw CLI::RequiredError("--llama-bench or --llama-perplexity");
+        // SQLite opens "" as a private temporary database: a run stored there would vanish.
+        if (default_db.empty()) throw CLI::ValidationError("--db", "needs a file name, got an empty one");
+        for (const auto& sub : sub_dbs)
+            if (sub.cmd->parsed() && sub.target->empty())
+                throw CLI::ValidationError("--db", "needs a file name, got an empty one");
+        // A store in a folder that does not exist yet: the folders are made, and said so.
+        std::string active_db = default_db;
+        for (const auto& sub : sub_dbs)
+            if (sub.cmd->parsed()) active_db = *sub.target;
+        if (const auto folder = std::filesystem::path(active_db).parent_path(); !folder.empty()) {
+            std::error_code ec;
+            if (!std::filesystem::exists(folder, ec) && !*info_cmd && !*tok_cmd && !*lg_cmd && !*gen_cmd &&
+                !*dm_cmd && !*probe_cmd)
+                std::cerr << "ternbench: the folder " << folder.string() << " does not exist; creating it for the database "
+                          << active_db << "\n";
+        }
+        if (app.get_subcommands().empty() && !member_of(tern::demo_presets(), default_preset))
+            throw CLI::ValidationError("--preset", "unknown demo preset '" + default_preset + "' (tiny, small, 700m, 1b3, 2b)");
         if (!sweep_threads.empty()) sp.sweep_threads = int_list_flag(sweep_threads, "--sweep-threads");
         if (!sweep_conc.empty()) sp.sweep_concurrency = int_list_flag(sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {
@@ -373,13 +429,9 @@ int run(int argc, char** argv) {
 
     try {
         if (*run_cmd) {
-            if (std::string err = sp.validate(); !err.empty()) {
-                std::cerr << "ternbench run: " << err << "\n" << run_cmd->help() << "\n";
-                return kUsage;
-            }
             // Before the store is opened or a model made: nothing to clean up, nothing stored.
-            if (std::string err = context_limit_problem(sp); !err.empty()) {
-                std::cerr << "ternbench run: " << err << "\n";
+            if (const RunCheck check = check_run_flags(sp); !check.ok()) {
+                std::cerr << "ternbench run: " << check.message << "\n";
                 return kUsage;
             }
             return cmd_run(ra);

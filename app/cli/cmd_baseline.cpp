@@ -1,12 +1,15 @@
 // `ternbench baseline run`: an external llama-bench as a stored baseline.
+#include <atomic>
 #include <iostream>
 
+#include "app/cli/cancel_on_signal.h"
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/legacy/llama_bench_runner.h"
 #include "app/legacy/llama_perplexity_runner.h"
 #include "app/reports/json_export.h"
 #include "db/run_store.h"
+#include "db/store_checks.h"
 
 namespace bench::cli {
 
@@ -59,9 +62,23 @@ int cmd_baseline_run(const BaselineRunArgs& a) {
     spec.timeout_s = a.timeout_s;
     spec.implementation = a.implementation;
     tbdb::RunStore store(a.db);
+    tbdb::require_sound_for_write(store);
     std::cerr << "running " << a.program << " on " << a.model << " (timeout " << a.timeout_s << " s)\n";
-    const auto out = run_llama_bench(spec, store);
+    // Ctrl-C / SIGTERM kill the program's whole group at once (ChildProcess polls the flag), so
+    // the grace is never needed; the run is stored as cancelled.
+    std::atomic<bool> cancel{false};
+    LlamaBenchRunOutcome out;
+    {
+        CancelOnSignal signals(cancel);
+        out = run_llama_bench(spec, store, &cancel);
+    }
+    for (const auto& w : out.warnings) std::cerr << "warning: " << w << "\n";
     if (a.json) std::cout << run_to_json(out.runs).dump(2) << std::endl;
+    if (out.cancelled) {
+        std::cerr << "ternbench baseline run: cancelled (stored as cancelled run #"
+                  << (out.runs.empty() ? 0 : out.runs.front().id) << ")\n";
+        return kCancelled;
+    }
     if (!out.ok()) {
         std::cerr << "ternbench baseline run: " << out.error << " (stored as failed run #"
                   << (out.runs.empty() ? 0 : out.runs.front().id) << ")\n";

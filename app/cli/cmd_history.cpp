@@ -13,8 +13,10 @@
 #include "app/reports/export_writer.h"
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
+#include "app/reports/run_differences.h"
 #include "app/stats/text_format.h"
 #include "db/run_store.h"
+#include "db/store_checks.h"
 
 namespace bench::cli {
 namespace {
@@ -98,6 +100,18 @@ int cmd_compare(const HistoryArgs& a) {
             std::cerr << "ternbench compare: no run " << *ref << " in " << a.db << "\n";
             return kInputError;
         }
+    // A failed run or one without figures has nothing to compare: no empty table, exit 1.
+    for (const auto* run : {&*base, &*cur}) {
+        const bool has_figures = std::any_of(run->metrics.begin(), run->metrics.end(),
+                                             [](const tbdb::Metric& m) { return m.value.has_value(); });
+        if (run->status == tbdb::RunStatus::Failed || !has_figures) {
+            std::cerr << "ternbench compare: run #" << run->id << " is " << tbdb::status_name(run->status)
+                      << (has_figures ? "" : " and has no figures") << "; nothing to compare"
+                      << (run->error.empty() ? "" : " (" + run->error + ")") << "\n";
+            return kRunFailed;
+        }
+    }
+    for (const auto& w : configuration_differences(*base, *cur)) std::cerr << "warning: " << w << "\n";
     const auto cmp = compare_runs(*base, *cur);
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
@@ -231,6 +245,10 @@ int cmd_import(const std::string& db, const std::string& file, const std::string
         std::cout << "; " << res.already_stored_ids.size() << " already stored:";
         for (auto id : res.already_stored_ids) std::cout << " #" << id;
     }
+    if (!res.replaced_ids.empty()) {
+        std::cout << "; replacing the unfinished row(s)";
+        for (auto id : res.replaced_ids) std::cout << " #" << id;
+    }
     std::cout << std::endl;
     return kOk;
 }
@@ -276,7 +294,8 @@ int cmd_baseline_list(const std::string& db, bool json) {
 
 int cmd_db_check(const std::string& db) {
     tbdb::RunStore store(db);
-    const auto problems = store.integrity_check();
+    auto problems = store.integrity_check();
+    for (auto& p : tbdb::schema_problems(db)) problems.push_back("schema: " + p);
     if (problems.empty()) {
         std::cout << "ok: " << db << " (schema version " << store.user_version() << ", "
                   << store.count_runs() << " runs)\n";

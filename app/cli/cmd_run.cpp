@@ -3,14 +3,13 @@
 #include <iostream>
 #include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <mutex>
 
+#include "app/cli/cancel_on_signal.h"
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/cli/progress_printer.h"
-#include "app/core/prompt_file.h"
+#include "app/core/run_checks.h"
 #include "app/core/runner.h"
 #include "app/fidelity/kl_base_file.h"
 #include "app/fidelity/perplexity_text.h"
@@ -18,62 +17,82 @@
 #include "app/reports/markdown_report.h"
 #include "app/reports/summary_report.h"
 #include "db/run_store.h"
-#include "engine/model/model.h"
+#include "db/store_checks.h"
 
 namespace bench::cli {
 namespace {
 
-// SIGINT / SIGTERM raise the cancel flag (the runner stores what was measured as `cancelled`);
-// a second signal ends the process at once.
-class CancelOnSignal {
+// Forwards to the progress printer and remembers what the signal watchdog needs: the run being
+// measured and its phase; tells the watchdog when the results are being stored.
+class RunTap : public RunObserver {
 public:
-    explicit CancelOnSignal(std::atomic<bool>& flag)
-        : signals_(io_, SIGINT, SIGTERM), work_(boost::asio::make_work_guard(io_)) {
-        wait(flag);
-        thread_ = std::thread([this] { io_.run(); });
+    RunTap(RunObserver& inner, std::string db) : inner_(inner), db_(std::move(db)) {}
+    void attach(CancelOnSignal* signals) { signals_ = signals; }
+
+    void on_started(int64_t id, const tbdb::RunRecord& run) override {
+        {
+            std::lock_guard lock(mu_);
+            run_id_ = id;
+            phase_ = "starting";
+        }
+        inner_.on_started(id, run);
     }
-    ~CancelOnSignal() {
-        signals_.cancel();
-        work_.reset();
-        io_.stop();
-        thread_.join();
+    void on_progress(int64_t id, const Progress& p) override {
+        {
+            std::lock_guard lock(mu_);
+            phase_ = p.phase;
+        }
+        inner_.on_progress(id, p);
+    }
+    void on_token(int64_t id, int request, const std::string& piece, double t_ms) override {
+        inner_.on_token(id, request, piece, t_ms);
+    }
+    void on_request_done(int64_t id, const tbdb::RequestRecord& r) override { inner_.on_request_done(id, r); }
+    void on_throughput(int64_t id, double t_s, double tok_s) override { inner_.on_throughput(id, t_s, tok_s); }
+    void on_log(int64_t id, const std::string& line) override { inner_.on_log(id, line); }
+    void on_storing(int64_t id) override {
+        if (signals_) signals_->finishing();
+        inner_.on_storing(id);
+    }
+    void on_finished(int64_t id, const tbdb::RunRecord& run) override {
+        {
+            std::lock_guard lock(mu_);
+            run_id_ = 0;
+        }
+        inner_.on_finished(id, run);
+    }
+
+    // The watchdog's last resort: the phase did not stop in time, so the run is stored as
+    // cancelled through a connection of its own (the measuring thread is still busy).
+    void store_stuck_run() {
+        int64_t id = 0;
+        std::string phase;
+        {
+            std::lock_guard lock(mu_);
+            id = run_id_;
+            phase = phase_;
+        }
+        if (id <= 0) return;
+        try {
+            tbdb::mark_run_cancelled(db_, id,
+                                     "cancelled by the user during " + phase +
+                                         ", which cannot stop midway; the figures of this run were not kept",
+                                     400);
+            std::cerr << "ternbench: run #" << id << " stored as cancelled\n";
+        } catch (const std::exception& e) {
+            std::cerr << "ternbench: run #" << id << " could not be marked cancelled (" << e.what()
+                      << "); the next start marks it interrupted\n";
+        }
     }
 
 private:
-    void wait(std::atomic<bool>& flag) {
-        signals_.async_wait([this, &flag](const boost::system::error_code& ec, int) {
-            if (ec) return;
-            if (flag.exchange(true)) std::_Exit(kCancelled);
-            std::cerr << "\ncancelling: keeping what was measured (Ctrl-C again to quit now)\n";
-            wait(flag);
-        });
-    }
-    boost::asio::io_context io_;
-    boost::asio::signal_set signals_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    std::thread thread_;
+    RunObserver& inner_;
+    std::string db_;
+    CancelOnSignal* signals_ = nullptr;
+    std::mutex mu_;
+    int64_t run_id_ = 0;
+    std::string phase_;
 };
-
-// A missing or unreadable model is an input error (exit 3); checked before the run so the exit
-// code can say so, while the runner still stores the failed run.
-bool model_input_bad(const BenchmarkSpec& spec, std::string& why) {
-    if (spec.model_path.empty()) return false;
-    if (!std::filesystem::exists(spec.model_path)) {
-        why = "model file not found: " + spec.model_path;
-        return true;
-    }
-    try {
-        auto info = tern::Model::inspect(spec.model_path);
-        if (!info.supported) {
-            why = "unsupported model " + spec.model_path + ": " + info.unsupported_reason;
-            return true;
-        }
-    } catch (const std::exception& e) {
-        why = e.what();
-        return true;
-    }
-    return false;
-}
 
 int exit_code_for(const tbdb::RunRecord& run, bool input_bad) {
     switch (run.status) {
@@ -86,28 +105,21 @@ int exit_code_for(const tbdb::RunRecord& run, bool input_bad) {
 }  // namespace
 
 int cmd_run(const RunArgs& a) {
-    std::string why;
-    bool input_bad = model_input_bad(a.spec, why);
-    if (!input_bad && !a.spec.prompts_file.empty()) {
-        // Read it now so an empty or malformed file is an input error (exit 3), not a failed run.
-        if (!std::filesystem::exists(a.spec.prompts_file)) {
-            input_bad = true;
-            why = "prompts file not found: " + a.spec.prompts_file;
-        } else {
-            try {
-                load_prompts_file(a.spec.prompts_file);
-            } catch (const std::exception& e) {
-                input_bad = true;
-                why = e.what();
-            }
-        }
+    // The same checks the runner makes, here to pick the exit code: bad flags store nothing
+    // (exit 2); a missing or bad model or prompts file is stored as a failed run (exit 3).
+    const RunCheck check = check_run_inputs(a.spec);
+    if (check.kind == RunCheck::Kind::BadFlags) {
+        std::cerr << "ternbench run: " << check.message << "\n";
+        return kUsage;
     }
+    bool input_bad = check.kind == RunCheck::Kind::BadInput;
+    std::string why = check.message;
     if (!input_bad && a.spec.workload == "perplexity") {
         // Text and base files are checked before the model loads (minutes for a big one); the
         // run still stores the failure.
         try {
             if (!a.spec.text_file.empty()) load_perplexity_text(a.spec.text_file);
-            if (!a.spec.kl_base.empty()) KlBaseReader check(a.spec.kl_base);
+            if (!a.spec.kl_base.empty()) KlBaseReader base_check(a.spec.kl_base);
         } catch (const InputError& e) {
             input_bad = true;
             why = e.what();
@@ -117,10 +129,12 @@ int cmd_run(const RunArgs& a) {
     Runner runner(store);
     std::atomic<bool> cancel{false};
     ProgressPrinter progress;
+    RunTap tap(progress, a.db);
     tbdb::RunRecord run;
     {
-        CancelOnSignal signals(cancel);
-        run = runner.run(a.spec, &progress, &cancel);
+        CancelOnSignal signals(cancel, [&tap] { tap.store_stuck_run(); });
+        tap.attach(&signals);
+        run = runner.run(a.spec, &tap, &cancel);
     }
     input_bad = input_bad || runner.last_failed_on_input();
     if (a.json) std::cout << run_to_json(run).dump(2) << std::endl;
@@ -151,15 +165,17 @@ int cmd_default_run(const std::string& db, const std::string& preset) {
     Runner runner(store);
     std::atomic<bool> cancel{false};
     ProgressPrinter progress;
+    RunTap tap(progress, db);
     std::cerr << "ternbench: no display, running the default headless benchmark (demo model `" << preset
               << "`), database " << db << "\n";
     int rc = kOk;
     std::vector<tbdb::RunRecord> runs;
     {
-        CancelOnSignal signals(cancel);
+        CancelOnSignal signals(cancel, [&tap] { tap.store_stuck_run(); });
+        tap.attach(&signals);
         for (const auto& spec : specs) {
             if (cancel) break;
-            runs.push_back(runner.run(spec, &progress, &cancel));
+            runs.push_back(runner.run(spec, &tap, &cancel));
             const auto& run = runs.back();
             if (run.status != tbdb::RunStatus::Completed && rc == kOk) rc = exit_code_for(run, false);
         }

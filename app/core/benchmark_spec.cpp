@@ -1,5 +1,7 @@
 #include "app/core/benchmark_spec.h"
 
+#include "app/core/run_checks.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -124,39 +126,6 @@ BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
     return s;
 }
 
-std::string BenchmarkSpec::validate() const {
-    const auto& names = workload_names();
-    if (std::find(names.begin(), names.end(), workload) == names.end()) {
-        std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        return "unknown workload '" + workload + "' (choose one of: " + list + ")";
-    }
-    if (threads < 0) return "threads must be >= 0 (0 = physical cores), got " + std::to_string(threads);
-    if (repetitions < 1) return "repetitions must be >= 1, got " + std::to_string(repetitions);
-    if (warmup < 0) return "warmup must be >= 0, got " + std::to_string(warmup);
-    if (concurrency < 1) return "concurrency must be >= 1, got " + std::to_string(concurrency);
-    if (max_tokens < 0) return "max-tokens must be >= 0 (0 = workload default), got " + std::to_string(max_tokens);
-    if (!(temperature >= 0.0f)) return "temperature must be >= 0";
-    if (!(top_p > 0.0f && top_p <= 1.0f)) return "top-p must be in (0, 1]";
-    if (top_k < 0) return "top-k must be >= 0";
-    if (n_prompt < 1) return "n-prompt (-p) must be >= 1, got " + std::to_string(n_prompt);
-    if (n_gen < 1) return "n-gen (-n) must be >= 1, got " + std::to_string(n_gen);
-    if (!(arrival_rate > 0)) return "arrival rate must be > 0 requests/s";
-    if (!(duration_s > 0)) return "duration must be > 0 s";
-    if (!(slo_ttft_ms > 0) || !(slo_tpot_ms > 0)) return "SLOs must be > 0 ms";
-    for (int t : sweep_threads)
-        if (t < 1) return "sweep-threads values must be >= 1, got " + std::to_string(t);
-    for (int c : sweep_concurrency)
-        if (c < 1) return "sweep-concurrency values must be >= 1, got " + std::to_string(c);
-    if (sampler_interval_ms < 1) return "sampler interval must be >= 1 ms";
-    if (n_ctx < 0) return "n-ctx must be >= 0";
-    if (ppl_ctx != 0 && ppl_ctx < 4) return "ctx must be >= 4 tokens (half of each chunk is scored), got " + std::to_string(ppl_ctx);
-    if (ppl_chunks < 0) return "chunks must be >= 0 (0 = all the text holds), got " + std::to_string(ppl_chunks);
-    if (!kl_base.empty() && !write_kl_base.empty())
-        return "--kl-base and --write-kl-base exclude each other (a run either reads a base or writes one)";
-    for (const auto& p : prompts)
-        if (p.empty()) return "prompts must not be empty strings";
-    return {};
-}
+std::string BenchmarkSpec::validate() const { return check_run_ranges(*this).message; }
 
 }  // namespace bench

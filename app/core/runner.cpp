@@ -16,13 +16,16 @@
 #include "app/core/control_loop.h"
 #include "app/core/input_error.h"
 #include "app/core/prompt_file.h"
+#include "app/core/run_checks.h"
 #include "app/metrics/metric_builder.h"
+#include "app/system/demo_cache.h"
 #include "app/system/host_info.h"
 #include "app/system/model_file.h"
 #include "app/system/proc_status.h"
 #include "app/system/resource_sampler.h"
 #include "app/workloads/workload.h"
 #include "build_info.h"
+#include "db/store_checks.h"
 #include "db/timestamps.h"
 #include "engine/demo/demo_model.h"
 #include "engine/kernels/kernel_set.h"
@@ -134,6 +137,8 @@ private:
 
 Runner::Runner(tbdb::RunStore& store) : store_(store) {}
 
+void Runner::set_save_retry(const SaveRetry& retry) { save_retry_ = retry; }
+
 tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                             const std::atomic<bool>* cancel) {
     last_input_error_ = false;
@@ -151,34 +156,44 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
     run.host = sys::collect_host_info();
     run.model.path = spec.model_path;
 
-    // Errors before the row exists are still stored: remember them and fail right after.
-    std::string early_error;
-    try {
-        run.kernel = tern::select_kernels(spec.kernel).name;
-        run.implementation = "ternbench/" + run.kernel;
-    } catch (const std::exception& e) {
-        early_error = e.what();
+    // Bad flags are refused before anything is made, opened or stored (nothing to keep).
+    const RunCheck check = check_run_inputs(spec);
+    if (check.kind == RunCheck::Kind::BadFlags) {
+        run.status = tbdb::RunStatus::Failed;
+        run.error = check.message;
+        run.finished_at = tbdb::utc_timestamp_now();
+        return run;   // id 0: not stored
     }
-    if (early_error.empty()) early_error = spec.validate();
-    if (early_error.empty() && spec.model_path.empty()) {
-        try {
-            tern::DemoSpec demo;
-            demo.preset = spec.demo_preset;
-            demo.type = spec.demo_type;
-            demo.arch = spec.demo_arch;
-            if (observer) observer->on_log(0, "preparing demo model " + spec.demo_preset);
-            run.model.path = tern::ensure_demo_model(demo);
-        } catch (const std::exception& e) {
-            early_error = std::string("demo model: ") + e.what();
-        }
-    }
+    // Input errors before the row exists are still stored: remember them and fail right after.
+    std::string early_error = check.message;
+    run.kernel = tern::select_kernels(spec.kernel).name;   // known and available: checked above
+    run.implementation = "ternbench/" + run.kernel;
+    // A damaged page would be written over without a word: refuse before measuring anything.
+    tbdb::require_sound_for_write(store_);
     run.id = store_.begin_run(run);  // StoreError propagates: there is nowhere to keep the run
     if (observer) observer->on_started(run.id, run);
 
     const auto t0 = Clock::now();
     RunEvents events(observer, run.id, t0);
+    // Between phases that cannot stop midway: a raised cancel ends the run here.
+    auto stop_if_cancelled = [&](const char* before) {
+        if (cancel && cancel->load()) throw std::runtime_error(std::string("cancelled before ") + before);
+    };
     try {
         if (!early_error.empty()) throw std::runtime_error(early_error);
+        if (spec.model_path.empty()) {
+            tern::DemoSpec demo;
+            demo.preset = spec.demo_preset;
+            demo.type = spec.demo_type;
+            demo.arch = spec.demo_arch;
+            events.progress("preparing demo model " + spec.demo_preset, 0, 0);
+            try {
+                run.model.path = sys::ensure_verified_demo_model(demo);
+            } catch (const std::exception& e) {
+                throw std::runtime_error(std::string("demo model: ") + e.what());
+            }
+        }
+        stop_if_cancelled("inspecting the model");
         struct stat st{};
         if (::stat(run.model.path.c_str(), &st) != 0)
             throw std::runtime_error("model file not found: " + run.model.path);
@@ -190,6 +205,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         run.model.n_params = info.n_params;
         if (!info.supported) throw std::runtime_error("unsupported model " + run.model.path + ": " + info.unsupported_reason);
         run.model.sha256 = sys::file_sha256(run.model.path);
+        stop_if_cancelled("loading the model");
 
         WorkloadFn workload = find_workload(spec.workload);
         if (!workload) throw std::runtime_error("unknown workload " + spec.workload);
@@ -207,6 +223,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                                                     "in-process load (map + repack on " +
                                                         std::to_string(ls.repack_threads) + " threads)");
         }
+        stop_if_cancelled("the workload");
         WorkloadContext ctx{spec, run.model.path, model, resolve_prompts(spec), run.threads,
                             run, events, cancel, t0};
 
@@ -240,7 +257,9 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         last_input_error_ = dynamic_cast<const InputError*>(&e) != nullptr;
     }
     run.finished_at = tbdb::utc_timestamp_now();
-    store_.finish_run(run);
+    if (observer) observer->on_storing(run.id);
+    // What was measured outlives a store that refuses it: retried, else kept in a file.
+    save_or_spill(store_, {run}, [&] { store_.finish_run(run); }, save_retry_);
     if (observer) observer->on_finished(run.id, run);
     return run;
 }

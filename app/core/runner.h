@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/core/benchmark_spec.h"
+#include "app/core/run_saver.h"
 #include "db/run_record.h"
 #include "db/run_store.h"
 
@@ -30,16 +31,23 @@ public:
     virtual void on_request_done(int64_t /*run_id*/, const tbdb::RequestRecord& /*r*/) {}
     virtual void on_throughput(int64_t /*run_id*/, double /*t_s*/, double /*tok_s*/) {}
     virtual void on_log(int64_t /*run_id*/, const std::string& /*line*/) {}
+    // Measuring is over; the results are being written (must not be cut short).
+    virtual void on_storing(int64_t /*run_id*/) {}
     virtual void on_finished(int64_t /*run_id*/, const tbdb::RunRecord& /*run*/) {}
 };
 
 class Runner {
 public:
     explicit Runner(tbdb::RunStore& store);
-    // Never throws for bad input: a failure is returned (and stored) as a `failed` run with its
-    // error; cancellation (cancel becomes true) returns a `cancelled` run with what was measured.
+    // Never throws for bad input: flags check_run_flags refuses give a `failed` run that is NOT
+    // stored (id 0, no observer calls); any later failure is returned and stored as a `failed`
+    // run with its error; cancellation (cancel becomes true) returns a `cancelled` run with what
+    // was measured. Throws tbdb::StoreError when the store is damaged before the run (nothing
+    // measured) or refuses the final write (then the error names the file keeping the run).
     tbdb::RunRecord run(const BenchmarkSpec& spec, RunObserver* observer = nullptr,
                         const std::atomic<bool>* cancel = nullptr);
+    // How the final write is retried (tests shorten it).
+    void set_save_retry(const SaveRetry& retry);
 
     // Whether the last run() failed on a missing or unusable input file (InputError): the CLI
     // exits with 3 for those.
@@ -48,6 +56,7 @@ public:
 private:
     tbdb::RunStore& store_;
     bool last_input_error_ = false;
+    SaveRetry save_retry_;
 };
 
 }  // namespace bench

@@ -28,8 +28,14 @@ FileImportOutcome import_into_store(tbdb::RunStore& store, const std::string& pa
         for (auto& run : parsed.runs) {
             if (!run.uuid.empty()) {
                 if (auto existing = store.load_run(run.uuid)) {
-                    out.already_stored_ids.push_back(existing->id);
-                    continue;
+                    const bool unfinished = existing->status == tbdb::RunStatus::Running ||
+                                            existing->status == tbdb::RunStatus::Interrupted;
+                    if (!unfinished || run.status == tbdb::RunStatus::Running) {
+                        out.already_stored_ids.push_back(existing->id);
+                        continue;
+                    }
+                    store.delete_run(existing->id);
+                    out.replaced_ids.push_back(existing->id);
                 }
                 if (fresh_by_uuid.count(run.uuid)) {
                     repeated_in_file.push_back(run.uuid);

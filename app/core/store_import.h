@@ -26,6 +26,9 @@ struct FileImportOutcome {
     ImportFormat format = ImportFormat::Auto;
     std::vector<int64_t> imported_ids;         // runs added by this import
     std::vector<int64_t> already_stored_ids;   // runs of the file the store already held
+    // Unfinished rows (running / interrupted) the file's finished run of the same uuid replaced:
+    // a run whose final write failed was kept in a file beside the store (app/core/run_saver.h).
+    std::vector<int64_t> replaced_ids;
     std::vector<std::string> warnings;
     ImportFailure failure = ImportFailure::None;
     std::string error;                         // what went wrong, naming the file

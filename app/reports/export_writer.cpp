@@ -19,6 +19,10 @@ std::optional<ExportFormat> export_format_from_name(const std::string& name) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
+    std::error_code dir_ec;
+    if (std::filesystem::is_directory(path, dir_ec))
+        throw ExportError(path + ": is a folder; give a file name (e.g. " +
+                          (std::filesystem::path(path) / "runs.md").string() + ")");
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -26,16 +30,20 @@ void write_text_file(const std::string& path, const std::string& text) {
         out << text;
         out.flush();
         if (!out) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw ExportError(path + ": write failed (disk full?)");
+            const int err = errno;
+            std::error_code ignored;
+            std::filesystem::remove(tmp, ignored);
+            throw ExportError(path + ": write failed (" + std::string(err ? std::strerror(err) : "disk full?") + ")");
         }
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
     if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw ExportError(path + ": cannot move the finished file into place (" + ec.message() + ")");
+        // The cause first: removing the temporary file reuses (and clears) the error code.
+        const std::string cause = ec.message();
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw ExportError(path + ": cannot move the finished file into place (" + cause + ")");
     }
 }
 

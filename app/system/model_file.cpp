@@ -49,6 +49,10 @@ std::string file_sha256(const std::string& path) {
     const std::string abs = fs::absolute(path, ec).string();
     const int64_t size = st.st_size;
     const int64_t mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    // A file rewritten in place with its size and mtime restored (touch -r, cp -p) still has a
+    // new ctime; one replaced by another file (rename) has a new inode.
+    const int64_t ctime_ns = int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+    const auto inode = static_cast<int64_t>(st.st_ino), device = static_cast<int64_t>(st.st_dev);
     const fs::path cache = fs::path(cache_dir()) / "sha256-cache.json";
 
     std::lock_guard lock(mu);
@@ -60,11 +64,15 @@ std::string file_sha256(const std::string& path) {
     if (auto it = db.find(abs); it != db.end() && it->is_object() &&
                                 it->value("size", int64_t(-1)) == size &&
                                 it->value("mtime_ns", int64_t(-1)) == mtime_ns &&
+                                it->value("ctime_ns", int64_t(-1)) == ctime_ns &&
+                                it->value("inode", int64_t(-1)) == inode &&
+                                it->value("device", int64_t(-1)) == device &&
                                 it->contains("sha256") && (*it)["sha256"].is_string())
         return (*it)["sha256"].get<std::string>();
 
     const std::string hex = file_sha256_uncached(path);
-    db[abs] = {{"size", size}, {"mtime_ns", mtime_ns}, {"sha256", hex}};
+    db[abs] = {{"size", size},   {"mtime_ns", mtime_ns}, {"ctime_ns", ctime_ns},
+               {"inode", inode}, {"device", device},     {"sha256", hex}};
     fs::create_directories(cache.parent_path(), ec);
     const fs::path tmp = cache.string() + ".tmp" + std::to_string(::getpid());
     if (std::ofstream out(tmp); out) {

@@ -1,4 +1,8 @@
 #include "engine/base/thread_pool.h"
+#include "engine/base/thread_pool_testing.h"
+
+#include <cerrno>
+#include <system_error>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +17,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "engine/base/error.h"
 
 #if defined(__linux__)
 #include <pthread.h>
@@ -128,6 +134,12 @@ struct ThreadPool::Impl {
 
 thread_local const ThreadPool::Impl* ThreadPool::Impl::current = nullptr;
 
+namespace {
+std::atomic<int> thread_start_failure_at{-1};
+}  // namespace
+
+void fail_thread_start_for_testing(int index) { thread_start_failure_at.store(index); }
+
 ThreadPool::ThreadPool(int n_threads) : ThreadPool(n_threads, pin_from_env()) {}
 
 ThreadPool::ThreadPool(int n_threads, bool pin) : impl_(std::make_unique<Impl>()) {
@@ -137,7 +149,27 @@ ThreadPool::ThreadPool(int n_threads, bool pin) : impl_(std::make_unique<Impl>()
     // Spinning on an oversubscribed machine only steals time from the thread being waited for.
     p.spin = static_cast<unsigned>(p.n) <= hw ? std::chrono::microseconds(spin_microseconds())
                                               : std::chrono::microseconds(0);
-    for (int i = 1; i < p.n; ++i) p.workers.emplace_back([this, i] { impl_->worker(i); });
+    // Creating a thread can fail (the process or user thread limit). The workers already
+    // started must be stopped and joined before the Impl they wait on is destroyed: unwinding
+    // past them destroyed a condition variable with waiters and hung forever.
+    try {
+        p.workers.reserve(static_cast<size_t>(p.n - 1));
+        for (int i = 1; i < p.n; ++i) {
+            if (i == thread_start_failure_at.load()) throw std::system_error(EAGAIN, std::generic_category(), "injected");
+            p.workers.emplace_back([this, i] { impl_->worker(i); });
+        }
+    } catch (const std::system_error& e) {
+        const size_t started = p.workers.size();
+        {
+            std::lock_guard lk(p.m);
+            p.stop.store(true);
+        }
+        p.cv_start.notify_all();
+        for (auto& t : p.workers) t.join();
+        throw Error("cannot start " + std::to_string(p.n) + " compute threads: the system refused worker thread " +
+                    std::to_string(started + 1) + " of " + std::to_string(p.n - 1) + " (" + e.code().message() +
+                    "; the process or user thread limit, ulimit -u?); use fewer threads (-t)");
+    }
     if (pin) {
         const std::vector<int> cpus = pin_order();
         bool ok = !cpus.empty();

@@ -1,5 +1,6 @@
-// Runner::run in-process: a run goes through the store with observer callbacks, and every
-// failure (bad model, unknown kernel, bad spec) is a stored failed run, never an exception.
+// Runner::run in-process: a run goes through the store with observer callbacks; a failure of
+// the run (bad model) is a stored failed run, bad flags (unknown kernel, bad spec) a failed run
+// that is not stored; never an exception.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -116,15 +117,22 @@ private slots:
         QCOMPARE(r2.status, tbdb::RunStatus::Failed);
         QVERIFY(!r2.error.empty());
 
+        // Bad flags (issue 11): refused before anything is stored -- an unknown kernel used to
+        // add a failed run and an implementation "ternbench/no-such-kernel" to the store.
         auto kernel = tiny("tg");
         kernel.kernel = "no-such-kernel";
-        QCOMPARE(runner.run(kernel).status, tbdb::RunStatus::Failed);
+        const auto r3 = runner.run(kernel);
+        QCOMPARE(r3.status, tbdb::RunStatus::Failed);
+        QCOMPARE(r3.id, int64_t(0));
+        QVERIFY(r3.error.find("no-such-kernel") != std::string::npos);
 
         auto spec = tiny("single");
         spec.repetitions = 0;
-        QCOMPARE(runner.run(spec).status, tbdb::RunStatus::Failed);
+        const auto r4 = runner.run(spec);
+        QCOMPARE(r4.status, tbdb::RunStatus::Failed);
+        QCOMPARE(r4.id, int64_t(0));
 
-        QCOMPARE(store.count_runs(), int64_t(4));
+        QCOMPARE(store.count_runs(), int64_t(2));
         for (const auto& s : store.list_runs()) QCOMPARE(s.status, std::string("failed"));
     }
 

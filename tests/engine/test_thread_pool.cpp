@@ -4,16 +4,49 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "engine/base/error.h"
 #include "engine/base/thread_pool.h"
+#include "engine/base/thread_pool_testing.h"
 
 using namespace tern;
 
 class TestThreadPool : public QObject {
     Q_OBJECT
 private slots:
+    // Regression: when the system refused a thread (ulimit -u), the constructor's unwinding
+    // destroyed the condition variable the workers already started were waiting on, and the
+    // process hung for good. Now it is an error naming the cause, and the pool can be retried.
+    void refusedThreadIsAnErrorNotADeadlock() {
+        std::atomic<bool> done{false};
+        std::string message;
+        std::thread attempt([&] {
+            tern::fail_thread_start_for_testing(3);   // the first two workers start, the third fails
+            try {
+                ThreadPool pool(6);
+            } catch (const tern::Error& e) {
+                message = e.what();
+            }
+            tern::fail_thread_start_for_testing(-1);
+            done = true;
+        });
+        for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!done) {
+            attempt.detach();
+            QFAIL("the pool constructor hung after a refused thread");
+        }
+        attempt.join();
+        QVERIFY2(message.find("cannot start 6 compute threads") != std::string::npos, message.c_str());
+        QVERIFY2(message.find("worker thread 3 of 5") != std::string::npos, message.c_str());
+        ThreadPool again(6);   // nothing left behind: a new pool works
+        std::atomic<int> calls{0};
+        again.run([&](int, int) { calls.fetch_add(1); });
+        QCOMPARE(calls.load(), 6);
+    }
+
     void runCallsEveryIndexOnce() {
         for (int threads : {1, 2, 3, 5}) {
             ThreadPool pool(threads);

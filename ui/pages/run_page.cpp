@@ -33,6 +33,7 @@
 
 #include "app/core/engine_options.h"
 #include "app/core/int_list.h"
+#include "app/core/run_checks.h"
 #include "engine/demo/demo_model.h"
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
@@ -185,11 +186,11 @@ QWidget* RunPage::build_form() {
     kernel_ = combo(bench::kernel_choices());
     kernel_->setObjectName("kernelCombo");
     kernel_->setToolTip(tr("Kernel sets the engine has and this CPU supports; auto picks the best."));
-    threads_ = spin(0, 1024, d.threads, tr("physical cores"));
+    threads_ = spin(0, bench::max_threads(), d.threads, tr("physical cores"));
     kv_type_ = combo(bench::kv_type_names());
     kv_type_->setCurrentText(QString::fromLatin1(bench::kv_type_name(d.kv_type)));
     kv_type_->setToolTip(tr("f16 as llama-bench (half the attention reads), f32 the engine's reference."));
-    n_ctx_ = spin(0, 1 << 24, static_cast<int>(d.n_ctx), tr("engine default"));
+    n_ctx_ = spin(0, 1 << 20, static_cast<int>(d.n_ctx), tr("engine default"));
     n_ctx_->setToolTip(tr("Tokens per sequence; the default is the model's training context, at most 4096."));
     auto* engine = add_section(layout, tr("Engine"));
     engine->addRow(tr("Kernel"), kernel_);
@@ -234,7 +235,7 @@ QWidget* RunPage::build_form() {
     llama_bench->addRow(tr("Prompt tokens (pp)"), n_prompt_);
     llama_bench->addRow(tr("Generated tokens (tg)"), n_gen_);
 
-    concurrency_ = spin(1, 4096, d.concurrency);
+    concurrency_ = spin(1, bench::max_concurrency(), d.concurrency);
     arrival_rate_ = dspin(0, 1e6, d.arrival_rate, 2, 0.5);
     duration_ = dspin(0, 1e6, d.duration_s, 1, 1);
     slo_ttft_ = dspin(0, 1e7, d.slo_ttft_ms, 0, 100);
@@ -594,6 +595,16 @@ void RunPage::start() {
         return;
     }
     auto list = specs();
+    // The full check the CLI makes before a run (context, memory, model and prompts files):
+    // a refused workload starts nothing.
+    for (const auto& spec : list) {
+        const bench::RunCheck check = bench::check_run_inputs(spec);
+        if (!check.ok()) {
+            emit context_->errorRaised(tr("Cannot start %1: %2")
+                                           .arg(QString::fromStdString(spec.workload), QString::fromStdString(check.message)));
+            return;
+        }
+    }
     if (file_radio_->isChecked()) {
         AppSettings::add_recent_model(model_path_->text().trimmed());
         recent_->clear();
