@@ -8,6 +8,7 @@
 
 #include "db/run_store_impl.h"
 #include "db/schema.h"
+#include "db/timestamps.h"
 
 namespace tbdb {
 namespace {
@@ -107,7 +108,7 @@ bool mark_run_cancelled(const std::string& path, int64_t id, const std::string& 
                                  SQLite::Statement s(db,
                                                      "UPDATE runs SET status = 'cancelled', finished_at = ?, error = ? "
                                                      "WHERE id = ? AND status = 'running'");
-                                 s.bind(1, now_iso_utc());
+                                 s.bind(1, utc_timestamp_now());
                                  s.bind(2, error);
                                  s.bind(3, static_cast<int64_t>(id));
                                  return s.exec() > 0;
