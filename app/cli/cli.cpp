@@ -408,7 +408,7 @@ int run(int argc, char** argv) {
         if (const auto folder = std::filesystem::path(active_db).parent_path(); !folder.empty()) {
             std::error_code ec;
             if (!std::filesystem::exists(folder, ec) && !*info_cmd && !*tok_cmd && !*lg_cmd && !*gen_cmd &&
-                !*dm_cmd && !*probe_cmd)
+                !*dm_cmd && !*probe_cmd && !*serve_cmd)
                 std::cerr << "ternbench: the folder " << folder.string() << " does not exist; creating it for the database "
                           << active_db << "\n";
         }
