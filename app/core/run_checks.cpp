@@ -213,8 +213,8 @@ RunCheck check_context_and_memory(const BenchmarkSpec& s) {
     if (w == "perplexity") {
         // llama-perplexity refuses a -c beyond the model's training context; so do we.
         if (hp && s.ppl_ctx > 0 && hp->n_ctx_train > 0 && s.ppl_ctx > hp->n_ctx_train)
-            return flags("--ctx " + std::to_string(s.ppl_ctx) + " is larger than the context of model " + file + " (" +
-                         std::to_string(hp->n_ctx_train) + " tokens)");
+            return flags("--ctx " + std::to_string(s.ppl_ctx) + " is larger than the model's context of " +
+                         std::to_string(hp->n_ctx_train) + " tokens (" + file + ")");
         return {};
     }
     if (w == "pp" && s.n_prompt > limit.tokens) return flags(too_long("-p/--n-prompt", s.n_prompt, limit, "-p"));

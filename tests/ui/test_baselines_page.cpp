@@ -9,6 +9,7 @@
 
 #include "db/run_store.h"
 #include "tests/ui/ui_test_support.h"
+#include "ui/app/app_settings.h"
 #include "ui/app/main_window.h"
 #include "ui/pages/baselines_page.h"
 
@@ -84,6 +85,10 @@ private slots:
         BaselinesPage* page = window.baselines_page();
         page->set_programs({helper("fake-llama-bench.sh")});
         page->set_baseline_model(model());
+        // The stand-in prints a recorded output of -p 64 -n 32 -t 1,2: ask for what it ran, since
+        // a program's output for other parameters is refused.
+        page->set_baseline_tokens(64, 32);
+        AppSettings::set_default_threads(2);
         QSignalSpy done(page, &BaselinesPage::baselineFinished);
         QTest::mouseClick(page->run_baseline_button(), Qt::LeftButton);
         QVERIFY(page->baseline_running());

@@ -175,6 +175,11 @@ void BaselinesPage::set_programs(const QStringList& paths) {
 
 void BaselinesPage::set_baseline_model(const QString& path) { baseline_model_->setText(path); }
 
+void BaselinesPage::set_baseline_tokens(int n_prompt, int n_gen) {
+    baseline_prompt_->setValue(n_prompt);
+    baseline_gen_->setValue(n_gen);
+}
+
 void BaselinesPage::set_baseline_timeout_s(double seconds) { baseline_timeout_->setValue(seconds); }
 
 void BaselinesPage::run_baseline() {

@@ -47,6 +47,7 @@ public:
     void set_programs(const QStringList& paths);   // replaces the list and saves it
     void set_baseline_model(const QString& path);
     void set_baseline_timeout_s(double seconds);
+    void set_baseline_tokens(int n_prompt, int n_gen);   // the -p and -n boxes
     QString last_baseline_summary() const { return last_baseline_; }
 
 public slots:
