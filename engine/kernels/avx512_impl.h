@@ -485,8 +485,12 @@ uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
     __m512i a[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
     for (size_t i = 0; i < part; i += 64)
         for (int j = 0; j < 4; ++j) a[j] = _mm512_add_epi64(a[j], load512(p + j * part + i));
-    uint64_t sum = static_cast<uint64_t>(
-        _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(a[0], a[1]), _mm512_add_epi64(a[2], a[3]))));
+    // Lanes summed as unsigned: the words wrap by design, and GCC's _mm512_reduce_add_epi64
+    // adds them as signed (undefined on overflow, which UBSan reports).
+    alignas(64) uint64_t lanes[8];
+    _mm512_store_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a[0], a[1]), _mm512_add_epi64(a[2], a[3])));
+    uint64_t sum = 0;
+    for (uint64_t v : lanes) sum += v;
     for (size_t i = 4 * part; i < bytes; ++i) sum += p[i];
     return sum;
 }
