@@ -31,6 +31,8 @@ struct RunSummary {
     int64_t id = 0;
     std::string uuid, started_at, workload, implementation, kernel, model_path, model_sha256,
         host, status, error, source;
+    std::string impl_version, config_json;   // the configuration key is derived from these
+    int64_t model_n_params = 0;
     int threads = 0;
     std::vector<Metric> metrics;
     bool pinned = false;

@@ -171,7 +171,8 @@ std::vector<RunSummary> RunStore::Impl::list_runs(const RunFilter& f) const {
             *db,
             "SELECT r.id, r.uuid, r.started_at, r.workload, i.name, r.kernel, m.path, m.sha256, "
             "h.hostname, r.status, r.error, r.source, r.threads, "
-            "EXISTS (SELECT 1 FROM baselines b WHERE b.run_id = r.id) "
+            "EXISTS (SELECT 1 FROM baselines b WHERE b.run_id = r.id), "
+            "r.impl_version, r.config_json, m.n_params "
             "FROM runs r "
             "LEFT JOIN implementations i ON i.id = r.implementation_id "
             "LEFT JOIN models m ON m.id = r.model_id "
@@ -218,6 +219,9 @@ std::vector<RunSummary> RunStore::Impl::list_runs(const RunFilter& f) const {
             s.source = text(q.getColumn(11));
             s.threads = q.getColumn(12).getInt();
             s.pinned = q.getColumn(13).getInt() != 0;
+            s.impl_version = text(q.getColumn(14));
+            s.config_json = text(q.getColumn(15));
+            s.model_n_params = q.getColumn(16).isNull() ? 0 : q.getColumn(16).getInt64();
             out.push_back(std::move(s));
         }
     }

@@ -293,6 +293,8 @@ int run(int argc, char** argv) {
     brun->add_option("--timeout", ba.timeout_s, "Seconds before the program is killed (above 0 up to 604800; default 3600)")
         ->check(positive_real())->check(CLI::Range(0.0, 604800.0));
     brun->add_option("--implementation", ba.implementation, "Name (default: detected from the output)");
+    brun->add_option("program_args", ba.extra_args,
+                     "Flags passed through to the program after --, stored with the runs (e.g. -- -rtr 1)");
     add_db(brun, ba.db);
     brun->add_flag("--json", ba.json, "Machine-readable");
     std::string pin_ref, pin_db = tbdb::RunStore::default_path();

@@ -61,6 +61,7 @@ int cmd_baseline_run(const BaselineRunArgs& a) {
     spec.repetitions = a.reps;
     spec.timeout_s = a.timeout_s;
     spec.implementation = a.implementation;
+    spec.extra_args = a.extra_args;
     tbdb::RunStore store(a.db);
     tbdb::require_sound_for_write(store);
     std::cerr << "running " << a.program << " on " << a.model << " (timeout " << a.timeout_s << " s)\n";

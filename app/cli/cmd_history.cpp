@@ -9,11 +9,13 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/core/store_import.h"
+#include "app/reports/baseline_resolve.h"
 #include "app/reports/comparison.h"
+#include "app/reports/pairing.h"
 #include "app/reports/export_writer.h"
 #include "app/reports/json_export.h"
 #include "app/reports/markdown_report.h"
-#include "app/reports/run_differences.h"
+#include "app/reports/run_labels.h"
 #include "app/stats/text_format.h"
 #include "db/run_store.h"
 #include "db/store_checks.h"
@@ -111,8 +113,15 @@ int cmd_compare(const HistoryArgs& a) {
             return kRunFailed;
         }
     }
-    for (const auto& w : configuration_differences(*base, *cur)) std::cerr << "warning: " << w << "\n";
     const auto cmp = compare_runs(*base, *cur);
+    // Two named runs are compared as asked, but a ratio across configurations is said to be one.
+    const ConfigMatch match = match_configs(run_config(*cur), run_config(*base));
+    if (!match.same)
+        std::cerr << "warning: #" << base->id << " and #" << cur->id
+                  << " are not the same configuration (" << match.differences_text()
+                  << "): the ratios compare different experiments, not implementations\n";
+    else if (match.matched_by_name)
+        std::cerr << "note: the model was matched by file name and parameter count (no sha256 on one side)\n";
     if (a.json) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& r : cmp.rows) {
@@ -131,12 +140,22 @@ int cmd_compare(const HistoryArgs& a) {
             }
             rows.push_back(row);
         }
-        std::cout << nlohmann::json{{"baseline", base->id}, {"current", cur->id}, {"rows", rows}}.dump(2) << std::endl;
+        const nlohmann::json configuration = {{"same", match.same},
+                                              {"matched_by_name", match.matched_by_name},
+                                              {"differences", match.differences},
+                                              {"baseline_key", run_config(*base).key()},
+                                              {"current_key", run_config(*cur).key()}};
+        std::cout << nlohmann::json{{"baseline", base->id}, {"current", cur->id}, {"configuration", configuration},
+                                    {"rows", rows}}
+                         .dump(2)
+                  << std::endl;
         return kOk;
     }
     std::printf("baseline #%lld (%s, %s) vs current #%lld (%s, %s)\n", (long long)base->id,
-                base->workload.c_str(), base->implementation.c_str(), (long long)cur->id,
-                cur->workload.c_str(), cur->implementation.c_str());
+                workload_label(*base).c_str(), base->implementation.c_str(), (long long)cur->id,
+                workload_label(*cur).c_str(), cur->implementation.c_str());
+    if (!match.same)
+        std::printf("NOT the same configuration: %s\n", match.differences_text().c_str());
     std::printf("%-22s %-9s %12s %12s %22s %8s  %s\n", "quantity", "statistic", "baseline", "current",
                 "ratio [95% CI]", "p", "verdict");
     for (const auto& r : cmp.rows) {
@@ -181,36 +200,13 @@ int cmd_export(const ExportArgs& a) {
         std::cerr << "ternbench export: no runs match\n";
         return kInputError;
     }
-    auto add_impl_baseline = [&](const std::string& impl) {
-        tbdb::RunFilter bf;
-        bf.implementation = impl;
-        for (const auto& s : store.list_runs(bf))
-            if (auto r = store.load_run(s.id)) input.baselines.push_back(std::move(*r));
-        input.baseline_label = "implementation " + impl;
-    };
-    if (!a.baseline.empty()) {
-        if (std::all_of(a.baseline.begin(), a.baseline.end(), ::isdigit)) {
-            auto r = store.load_run(std::stoll(a.baseline));
-            if (!r) {
-                std::cerr << "ternbench export: no baseline run " << a.baseline << "\n";
-                return kInputError;
-            }
-            input.baselines.push_back(*r);
-            input.baseline_label = "run #" + a.baseline;
-        } else {
-            add_impl_baseline(a.baseline);
-        }
-    } else if (auto pin = store.current_baseline()) {
-        if (pin->run_id) {
-            if (auto r = store.load_run(*pin->run_id)) {
-                input.baselines.push_back(*r);
-                input.baseline_label = "run #" + std::to_string(*pin->run_id) + " (pinned)";
-            }
-        } else if (pin->implementation) {
-            add_impl_baseline(*pin->implementation);
-            input.baseline_label += " (pinned)";
-        }
+    const ResolvedBaseline baseline = resolve_baseline(store, a.baseline);
+    if (!baseline.ok()) {
+        std::cerr << "ternbench export: " << baseline.error << "\n";
+        return kInputError;
     }
+    input.baselines = baseline.runs;
+    input.baseline_label = baseline.label;
     const auto files = write_export(*format, input, a.out);
     for (const auto& p : files) std::cout << p << "\n";
     return kOk;

@@ -46,6 +46,7 @@ struct BaselineRunArgs {
     int ctx = 512, chunks = 0;
     double timeout_s = 3600;
     bool json = false;
+    std::vector<std::string> extra_args;   // after `--`, passed to the program as given
 };
 int cmd_baseline_run(const BaselineRunArgs& a);
 int cmd_baseline_pin(const std::string& db, const std::string& ref);

@@ -9,6 +9,7 @@
 #include <boost/uuid/uuid_io.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/legacy/implementation_detect.h"
 #include "app/legacy/llama_bench_parser.h"
 #include "app/reports/run_labels.h"
 #include "app/stats/summarize_metric.h"
@@ -92,21 +93,6 @@ struct Fields {
     }
 };
 
-bool contains_token(const std::string& haystack, const std::string& token) {
-    // Whole-token, case-insensitive search ("I2_S" in "bitnet ?B I2_S - 2 bpw ternary").
-    std::string h = haystack;
-    for (auto& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    size_t pos = 0;
-    while ((pos = h.find(token, pos)) != std::string::npos) {
-        const bool left = pos == 0 || !std::isalnum(static_cast<unsigned char>(h[pos - 1]));
-        const size_t end = pos + token.size();
-        const bool right = end >= h.size() || !std::isalnum(static_cast<unsigned char>(h[end]));
-        if (left && right) return true;
-        pos = end;
-    }
-    return false;
-}
-
 // "bitnet ?B TQ2_0 - 2.06 bpw ternary" -> arch "bitnet", type "TQ2_0".
 void model_type_parts(const std::string& model_type, std::string& arch, std::string& type) {
     const auto first_space = model_type.find(' ');
@@ -127,17 +113,11 @@ std::string name_based_uuid(const std::string& content) {
 }  // namespace
 
 std::string detect_llama_bench_implementation(const nlohmann::json& fields, std::string* reason) {
-    const std::string where = "detect";
-    Fields f{fields, where};
-    const std::string type = f.text("model_type") + " " + f.text("model_filename");
-    for (const char* t : {"I2_S", "TL1", "TL2"}) {
-        if (contains_token(type, t)) {
-            if (reason) *reason = std::string("model type ") + t + " is only run by bitnet.cpp";
-            return "bitnet.cpp";
-        }
-    }
-    if (reason) *reason = "no bitnet.cpp-only model type (I2_S, TL1, TL2): assumed upstream llama.cpp";
-    return "llama.cpp";
+    ProgramReport report;
+    report.fields = fields;
+    const ImplementationGuess g = detect_implementation(report);
+    if (reason) *reason = g.reason;
+    return g.name;
 }
 
 tbdb::RunRecord llama_bench_fields_to_run(const nlohmann::json& fields, const std::string& where,
@@ -167,10 +147,19 @@ tbdb::RunRecord llama_bench_fields_to_run(const nlohmann::json& fields, const st
         warnings->push_back(where + ": samples_ts has " + std::to_string(samples_ts.size()) + " values, samples_ns " +
                             std::to_string(samples_ns.size()));
 
-    std::string reason;
-    const std::string detected = detect_llama_bench_implementation(fields, &reason);
-    run.implementation = options.implementation.empty() ? detected : options.implementation;
+    ProgramReport report;
+    report.fields = fields;
+    report.version_text = options.version_text;
+    const ImplementationGuess guess = detect_implementation(report);
+    std::string reason = guess.reason;
+    run.implementation = options.implementation.empty() ? guess.name : options.implementation;
     if (!options.implementation.empty()) reason = "given by the user";
+    else if (!guess.known && warnings) {
+        std::string w = where + ": fields match no known implementation (lacks ";
+        for (size_t i = 0; i < guess.missing_markers.size(); ++i) w += (i ? "; " : "") + guess.missing_markers[i];
+        w += "); stored as implementation \"" + guess.name + "\" (--implementation names it)";
+        warnings->push_back(w);
+    }
     run.impl_version = f.text("build_commit");
     run.status = tbdb::RunStatus::Completed;
     // test_time is whole seconds ("2026-11-27T00:30:11Z"); stored in the one run-time format.
@@ -199,6 +188,7 @@ tbdb::RunRecord llama_bench_fields_to_run(const nlohmann::json& fields, const st
     config["n_depth"] = n_depth;
     config["n_threads"] = run.threads;
     config["implementation_detected_by"] = reason;
+    if (!options.extra_args.empty()) config["extra_args"] = options.extra_args;
     run.config_json = config.dump();
     config["test"] = workload_label(run);
     run.config_json = config.dump();

@@ -122,12 +122,38 @@ int line_of_offset(const std::string& text, size_t offset) {
     return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-LlamaBenchResult parse_llama_bench(const std::string& text, LlamaBenchFormat format, const std::string& origin,
-                                   const LlamaBenchOptions& options) {
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw LlamaBenchError(origin + ": empty input");
-    if (text.find('\0') != std::string::npos)
-        throw LlamaBenchError(origin + ": binary data (a NUL byte at line " +
-                              std::to_string(line_of_offset(text, text.find('\0'))) + "), not llama-bench output");
+namespace {
+
+// One warning per unknown field set, not one per test line: "test 1: fields match ..." and
+// "test 2: fields match ..." with the same rest become one that counts the tests.
+void merge_unknown_fork_warnings(std::vector<std::string>& warnings) {
+    const std::string marker = ": fields match no known implementation";
+    std::vector<std::string> out;
+    std::vector<std::pair<std::string, int>> seen;   // (rest, count) -> index in out
+    std::vector<size_t> where;
+    for (auto& w : warnings) {
+        const auto pos = w.find(marker);
+        if (pos == std::string::npos) {
+            out.push_back(std::move(w));
+            continue;
+        }
+        const std::string rest = w.substr(pos);
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == rest; });
+        if (it == seen.end()) {
+            seen.emplace_back(rest, 1);
+            where.push_back(out.size());
+            out.push_back(std::move(w));
+        } else {
+            ++it->second;
+        }
+    }
+    for (size_t i = 0; i < seen.size(); ++i)
+        if (seen[i].second > 1) out[where[i]] += " [" + std::to_string(seen[i].second) + " tests]";
+    warnings = std::move(out);
+}
+
+LlamaBenchResult parse_any(const std::string& text, LlamaBenchFormat format, const std::string& origin,
+                           const LlamaBenchOptions& options) {
     switch (format) {
         case LlamaBenchFormat::Json: return from_json(text, origin, options);
         case LlamaBenchFormat::Jsonl: return from_jsonl(text, origin, options);
@@ -135,6 +161,19 @@ LlamaBenchResult parse_llama_bench(const std::string& text, LlamaBenchFormat for
         case LlamaBenchFormat::Sql: return from_sql(text, origin, options);
     }
     throw LlamaBenchError(origin + ": unknown format");
+}
+
+}  // namespace
+
+LlamaBenchResult parse_llama_bench(const std::string& text, LlamaBenchFormat format, const std::string& origin,
+                                   const LlamaBenchOptions& options) {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw LlamaBenchError(origin + ": empty input");
+    if (text.find('\0') != std::string::npos)
+        throw LlamaBenchError(origin + ": binary data (a NUL byte at line " +
+                              std::to_string(line_of_offset(text, text.find('\0'))) + "), not llama-bench output");
+    LlamaBenchResult r = parse_any(text, format, origin, options);
+    merge_unknown_fork_warnings(r.warnings);
+    return r;
 }
 
 }  // namespace bench

@@ -69,6 +69,7 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
                              {"n_prompt", spec.n_prompt}, {"n_gen", spec.n_gen},
                              {"threads", resolved_threads(spec)}, {"repetitions", spec.repetitions},
                              {"timeout_s", spec.timeout_s}, {"args", llama_bench_args(spec)}};
+    if (!spec.extra_args.empty()) config["extra_args"] = spec.extra_args;
 
     // The row exists before the program starts, so a ternbench killed meanwhile leaves an
     // `interrupted` run behind rather than nothing.
@@ -113,6 +114,7 @@ LlamaBenchRunOutcome run_llama_bench(const LlamaBenchRunSpec& spec, tbdb::RunSto
     LlamaBenchOptions opt;
     opt.implementation = spec.implementation;
     opt.source = source;
+    opt.extra_args = spec.extra_args;
     LlamaBenchResult parsed;
     try {
         parsed = parse_llama_bench(res.out, LlamaBenchFormat::Json, spec.program + " output", opt);

@@ -18,9 +18,13 @@ std::string verdict_for(Direction d, const std::string& quantity, double ratio) 
     return up ? "higher" : "lower";
 }
 
-std::string basename_of(const std::string& path) {
-    const auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+// pp/tg-style runs store one rate in several forms: the time of each repetition (llama-bench's
+// `ns`, our `duration_ms`, `test_ms`) and the phase-named alias of tok_s (prefill_tok_s,
+// decode_tok_s). Once tok_s is compared, these are the same figure again.
+bool same_figure_as_tok_s(const tbdb::RunRecord& run, const std::string& name) {
+    if (name == "ns" || name == "duration_ms" || name == "test_ms") return true;
+    const bool rate_only = run.workload == "pp" || run.workload == "tg" || run.workload == "pg";
+    return rate_only && (name == "prefill_tok_s" || name == "decode_tok_s");
 }
 
 // A stored figure with a value, or nullptr.
@@ -85,9 +89,11 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
     const auto base_raw = raw_series(baseline);
     const auto cur_raw = raw_series(current);
     std::vector<std::string> tested;
+    const bool skip_forms = baseline.metric("tok_s") && current.metric("tok_s");
     for (const auto& c : cur_raw) {
         auto b = std::find_if(base_raw.begin(), base_raw.end(), [&](const RawSeries& r) { return r.name == c.name; });
         if (b == base_raw.end()) continue;
+        if (skip_forms && same_figure_as_tok_s(current, c.name)) continue;
         QuantityComparison q;
         q.quantity = c.name;
         q.unit = c.unit;
@@ -112,6 +118,7 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
     }
     for (const auto& name : headline_metric_names()) {
         if (std::find(tested.begin(), tested.end(), name) != tested.end()) continue;
+        if (skip_forms && same_figure_as_tok_s(current, name)) continue;
         const tbdb::Metric* b = baseline.metric(name);
         const tbdb::Metric* c = current.metric(name);
         if (!b || !c) continue;
@@ -142,26 +149,6 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
         cmp.rows.push_back(std::move(q));
     }
     return cmp;
-}
-
-const tbdb::RunRecord* match_baseline(const tbdb::RunRecord& run, const std::vector<tbdb::RunRecord>& baselines) {
-    const tbdb::RunRecord* best = nullptr;
-    int best_score = -1;
-    const std::string label = workload_label(run);
-    for (const auto& b : baselines) {
-        if (b.workload != run.workload || b.threads != run.threads || !comparable(b)) continue;
-        if (!run.uuid.empty() && b.uuid == run.uuid) continue;
-        int score = 0;
-        if (workload_label(b) == label) score += 8;
-        if ((!b.model.sha256.empty() && b.model.sha256 == run.model.sha256) ||
-            basename_of(b.model.path) == basename_of(run.model.path))
-            score += 2;
-        if (score > best_score || (score == best_score && best && b.started_at > best->started_at)) {
-            best = &b;
-            best_score = score;
-        }
-    }
-    return best;
 }
 
 }  // namespace bench

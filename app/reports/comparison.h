@@ -4,6 +4,8 @@
 // or per-request ttft_ms / e2e_ms / tpot_ms) gets the ratio of medians with its bootstrap CI
 // and a Mann-Whitney U test; a headline metric without raw values gets the plain ratio of the
 // two figures and is marked "not tested". Only a significant U test is called faster/slower.
+// Another form of the same figure (llama-bench's `ns` beside `tok_s`) is not compared twice.
+// Which runs may be compared at all is pairing.h's rule.
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,11 +56,5 @@ RunComparison compare_runs(const tbdb::RunRecord& baseline, const tbdb::RunRecor
 // Only completed runs have figures worth comparing: a failed, cancelled or interrupted run
 // (current or baseline) is listed with its status, never put in a ratio.
 bool comparable(const tbdb::RunRecord& run);
-
-// The best baseline for a run among candidates: a completed run (not the run itself) of the same
-// workload at the same thread count is required (throughput depends on threads: a ratio across
-// thread counts compares machines, not implementations); then same test label (pp512...), same
-// model; newest on a tie. nullptr when none qualifies.
-const tbdb::RunRecord* match_baseline(const tbdb::RunRecord& run, const std::vector<tbdb::RunRecord>& baselines);
 
 }  // namespace bench

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "app/reports/csv.h"
+#include "app/reports/run_config.h"
 #include "app/stats/text_format.h"
 
 namespace bench {
@@ -11,7 +12,7 @@ namespace {
 
 const std::vector<std::string> kMetricsHeader = {
     "run_id", "uuid", "workload", "implementation", "kernel", "model", "threads", "metric", "value", "unit",
-    "n", "note", "status", "impl_version", "model_sha256", "started_at"};
+    "n", "note", "status", "impl_version", "model_sha256", "started_at", "config_key", "experiment_key"};
 const std::vector<std::string> kSamplesHeader = {"run_id", "uuid", "kind", "series", "request",
                                                  "index", "value", "unit"};
 
@@ -82,13 +83,15 @@ std::string samples_csv_path_for(const std::string& path) {
 std::string export_metrics_csv(const std::vector<tbdb::RunRecord>& runs) {
     std::string out = header_line(kMetricsHeader);
     for (const auto& r : runs) {
+        const RunConfig config = run_config(r);
+        const std::string key = csv_text_cell(config.key()), experiment = csv_text_cell(config.experiment_key());
         auto row = [&](const tbdb::Metric* m) {
             out += csv_line({int_cell(r.id), csv_text_cell(r.uuid), csv_text_cell(r.workload),
                              csv_text_cell(r.implementation), csv_text_cell(r.kernel), csv_text_cell(r.model.path),
                              int_cell(r.threads), csv_text_cell(m ? m->name : ""), m ? opt_cell(m->value) : "",
                              csv_text_cell(m ? m->unit : ""), m ? int_cell(m->n) : "", csv_text_cell(m ? m->note : ""),
                              csv_text_cell(tbdb::status_name(r.status)), csv_text_cell(r.impl_version),
-                             csv_text_cell(r.model.sha256), csv_text_cell(r.started_at)});
+                             csv_text_cell(r.model.sha256), csv_text_cell(r.started_at), key, experiment});
         };
         if (r.metrics.empty()) row(nullptr);
         for (const auto& m : r.metrics) row(&m);

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "app/reports/run_config.h"
+
 namespace bench {
 namespace {
 
@@ -193,6 +195,9 @@ nlohmann::json run_object_json(const tbdb::RunRecord& run) {
     j["status"] = tbdb::status_name(run.status);
     j["threads"] = run.threads;
     j["model"] = {{"path", run.model.path}, {"sha256", run.model.sha256}};
+    const RunConfig config = run_config(run);
+    j["config_key"] = config.key();
+    j["experiment_key"] = config.experiment_key();
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& m : run.metrics) {
         nlohmann::json mj = {{"value", number_or_null<nlohmann::json>(m.value)}, {"unit", m.unit}, {"n", m.n}};
@@ -224,6 +229,11 @@ nlohmann::ordered_json run_full_json(const tbdb::RunRecord& run) {
     j["kernel"] = run.kernel;
     j["impl_version"] = run.impl_version;
     j["threads"] = run.threads;
+    {
+        const RunConfig config = run_config(run);
+        j["config_key"] = config.key();
+        j["experiment_key"] = config.experiment_key();
+    }
     const auto cfg = ojson::parse(run.config_json, nullptr, false);
     if (!run.config_json.empty() && !cfg.is_discarded())
         j["config"] = cfg;

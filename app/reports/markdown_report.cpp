@@ -9,8 +9,12 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "app/reports/comparison.h"
 #include "app/reports/fidelity_table.h"
+#include "app/reports/pairing.h"
+#include "app/reports/run_config.h"
 #include "app/reports/run_labels.h"
 #include "app/stats/text_format.h"
 
@@ -51,20 +55,6 @@ std::string not_compared_text(const tbdb::RunRecord& r) {
     return markdown_cell(s);
 }
 
-// Whether some completed baseline has the run's workload (then it only lacks one at its thread
-// count).
-bool has_workload_baseline(const tbdb::RunRecord& r, const std::vector<tbdb::RunRecord>& baselines) {
-    for (const auto& b : baselines)
-        if (b.workload == r.workload && comparable(b) && b.uuid != r.uuid) return true;
-    return false;
-}
-
-// Why a run has no baseline: none of its workload, or none at its thread count.
-std::string missing_baseline_text(const tbdb::RunRecord& r, const std::vector<tbdb::RunRecord>& baselines) {
-    if (!has_workload_baseline(r, baselines)) return "no baseline of this workload";
-    return "no baseline at " + std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
-}
-
 std::string value_with_unit(const std::optional<double>& v, const std::string& unit) {
     if (!v) return kDash;
     return unit.empty() ? format_number(*v) : format_number(*v) + " " + unit;
@@ -99,6 +89,41 @@ void environment_section(std::string& out, const std::vector<const tbdb::RunReco
         if (!r->host.cpu_flags.empty()) flags.insert(r->host.cpu_flags);
     for (const auto& f : flags) out += "\nCPU features: " + markdown_cell(f) + "\n";
     out += "\n";
+}
+
+// Every completed run's configuration key (run_config.h): ratios join runs of one experiment only.
+void configuration_section(std::string& out, const std::vector<const tbdb::RunRecord*>& runs) {
+    out += "## Configurations\n\n";
+    out += table_head({"run", "implementation", "configuration key"});
+    for (const auto* r : runs)
+        if (comparable(*r))   // a failed run is never paired; its status says enough
+            out += markdown_row({"#" + std::to_string(r->id), markdown_cell(implementation_label(*r)),
+                                 "`" + markdown_cell(run_config(*r).key()) + "`"});
+    out += "\n";
+}
+
+// Which program and build made each external run, and how its implementation was told.
+void programs_section(std::string& out, const std::vector<const tbdb::RunRecord*>& runs) {
+    std::string rows;
+    for (const auto* r : runs) {
+        if (!r->kernel.empty()) continue;   // our own engine
+        const auto cfg = nlohmann::json::parse(r->config_json, nullptr, false);
+        auto text = [&](const char* key) -> std::string {
+            if (!cfg.is_object() || !cfg.contains(key) || cfg[key].is_null()) return {};
+            return cfg[key].is_string() ? cfg[key].get<std::string>() : cfg[key].dump();
+        };
+        std::string build = r->impl_version;
+        if (const std::string number = text("build_number"); !number.empty())
+            build += (build.empty() ? "" : ", ") + std::string("build ") + number;
+        std::string program = r->source;
+        if (program.rfind("baseline:", 0) == 0) program = "ran " + program.substr(9);
+        else if (program.rfind("import:", 0) == 0) program = "imported from " + program.substr(7);
+        rows += markdown_row({"#" + std::to_string(r->id), or_dash(r->implementation), or_dash(build),
+                              or_dash(program), or_dash(text("implementation_detected_by"))});
+    }
+    if (rows.empty()) return;
+    out += "## Programs and builds\n\n";
+    out += table_head({"run", "implementation", "build", "program", "implementation told by"}) + rows + "\n";
 }
 
 void method_section(std::string& out, const std::vector<const tbdb::RunRecord*>& runs) {
@@ -149,11 +174,14 @@ std::string markdown_comparison_report(const ReportInput& in) {
     struct Pair {
         const tbdb::RunRecord* run;
         const tbdb::RunRecord* base;
+        BaselinePairing pairing;
         RunComparison cmp;
     };
     std::vector<Pair> pairs;
     for (const auto& r : in.runs) {
-        Pair p{&r, comparable(r) ? match_baseline(r, in.baselines) : nullptr, {}};
+        Pair p{&r, nullptr, {}, {}};
+        if (comparable(r)) p.pairing = pair_with_baseline(r, in.baselines);
+        p.base = p.pairing.baseline;
         if (p.base) p.cmp = compare_runs(*p.base, r);
         pairs.push_back(std::move(p));
     }
@@ -173,16 +201,17 @@ std::string markdown_comparison_report(const ReportInput& in) {
         out += "Baseline: " + markdown_cell(in.baseline_label.empty() ? std::string("pinned runs") : in.baseline_label) +
                ".\n\n";
         std::string findings;   // the significant differences, one bullet each
-        int not_significant = 0, untested = 0, low_power = 0, no_workload = 0, no_threads = 0;
+        int not_significant = 0, untested = 0, low_power = 0, no_baseline = 0, by_name = 0;
         for (const auto& p : pairs) {
             if (!comparable(*p.run)) continue;
             if (!p.base) {
-                ++(has_workload_baseline(*p.run, in.baselines) ? no_threads : no_workload);
+                ++no_baseline;
                 continue;
             }
+            if (p.pairing.matched_by_name) ++by_name;
             for (const auto& q : p.cmp.rows) {
                 if (q.significant) {
-                    findings += "- **" + markdown_cell(workload_label(*p.run)) + ", " +
+                    findings += "- **#" + std::to_string(p.run->id) + " " + markdown_cell(workload_label(*p.run)) + ", " +
                                 markdown_cell(implementation_label(*p.run)) + ", " + std::to_string(p.run->threads) +
                                 " threads, " + q.quantity + "**: " + q.statistic + " " + ratio_text(q.ratio) +
                                 " the baseline's " + q.statistic + " (" + markdown_cell(implementation_label(*p.base)) +
@@ -205,9 +234,14 @@ std::string markdown_comparison_report(const ReportInput& in) {
                                 : std::string()) +
                      ".\n";
         if (untested) notes += std::to_string(untested) + " figure(s) without raw samples could not be tested.\n";
-        if (no_workload) notes += std::to_string(no_workload) + " run(s) have no baseline of the same workload.\n";
-        if (no_threads)
-            notes += std::to_string(no_threads) + " run(s) have no baseline at the same thread count (not compared).\n";
+        if (no_baseline)
+            notes += std::to_string(no_baseline) +
+                     " run(s) have no baseline of the same configuration (model, test, threads, settings) and are "
+                     "not compared; the tables name the nearest candidate and what differs.\n";
+        if (by_name)
+            notes += std::to_string(by_name) +
+                     " pair(s) matched by name: one side has no model sha256, so the model was matched by file "
+                     "name and parameter count.\n";
         notes += failed_note;
         // Each block ends with one blank line; an empty block adds none.
         if (!findings.empty()) out += findings + "\n";
@@ -250,10 +284,11 @@ std::string markdown_comparison_report(const ReportInput& in) {
             }
             if (!p->base) {
                 out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash,
-                            missing_baseline_text(*p->run, in.baselines)});
+                            markdown_cell(p->pairing.explanation())});
                 continue;
             }
-            const std::string pair = who + " vs #" + std::to_string(p->base->id);
+            const std::string pair = who + " vs #" + std::to_string(p->base->id) +
+                                     (p->pairing.matched_by_name ? " (matched by name)" : "");
             for (const auto& q : p->cmp.rows)
                 out += markdown_row({pair, test, threads, markdown_cell(quantity_label(q.quantity, q.unit)), q.statistic,
                             value_with_unit(q.baseline_value, {}), value_with_unit(q.current_value, {}),
@@ -271,6 +306,8 @@ std::string markdown_comparison_report(const ReportInput& in) {
     }
     out += markdown_fidelity_section(all);
     environment_section(out, all);
+    configuration_section(out, all);
+    programs_section(out, all);
     method_section(out, all);
     if (!in.chart_paths.empty()) {
         out += "## Charts\n\n";

@@ -18,10 +18,11 @@ struct ReportInput {
 // Runs against a baseline: executive summary (ratios against the baseline; only significant
 // differences called faster/slower, with their 95% CI and p), one table per workload
 // (statistic | baseline | current | ratio | significance; both sides the same, named statistic),
-// the environment, the method (the formulas of docs/ARCHITECTURE.md section 4 and the repetitions behind
-// each run) and the chart links. A run is paired only with a completed baseline of its workload
-// at its thread count (else "no baseline at N threads"); a failed or unfinished run is listed
-// with its status and error, never compared.
+// the environment, the method (the formulas of docs/ARCHITECTURE.md section 4 and the repetitions
+// behind each run), every run's configuration key, the program and build of each external run,
+// and the chart links. A run is paired only with a completed baseline of the same configuration
+// (pairing.h; else "no baseline of the same configuration" naming the nearest candidate and what
+// differs); a failed or unfinished run is listed with its status and error, never compared.
 std::string markdown_comparison_report(const ReportInput& input);
 
 // One run (the headless default run prints this): its facts and every figure with its unit;

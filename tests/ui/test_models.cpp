@@ -7,7 +7,7 @@
 #include "tests/ui/ui_test_support.h"
 #include "ui/models/baseline_model.h"
 #include "ui/models/compare_model.h"
-#include "ui/models/compare_table.h"
+#include "app/reports/compare_table.h"
 #include "ui/models/run_filter_proxy.h"
 #include "ui/models/run_table_model.h"
 
@@ -107,18 +107,18 @@ private slots:
         tbdb::RunRecord b = tbtest::make_run("single", "ternbench/avx2", t, tbtest::around(20.0, 10), tbtest::around(100.0, 20));
         a.id = 1;
         b.id = 2;
-        const CompareTable table = build_compare_table({a, b});
+        const bench::CompareTable table = bench::build_compare_table({a, b});
         QCOMPARE(table.run_labels.size(), size_t(2));
-        const auto find = [&](const std::string& name) -> const CompareRow* {
+        const auto find = [&](const std::string& name) -> const bench::CompareRow* {
             for (const auto& r : table.rows)
                 if (r.metric == name) return &r;
             return nullptr;
         };
-        const CompareRow* tok = find("output_tok_s");
+        const bench::CompareRow* tok = find("output_tok_s");
         QVERIFY(tok);
         QVERIFY(tok->vs_reference[0].ratio);
         QVERIFY(std::abs(*tok->vs_reference[0].ratio - 2.0) < 1e-9);
-        const CompareRow* tested = find("tok_s (median)");
+        const bench::CompareRow* tested = find("tok_s (median)");
         QVERIFY2(tested, "the raw tok/s samples are compared by the stats (ratio of medians, U test)");
         QVERIFY(tested->vs_reference[0].ci_low && tested->vs_reference[0].ci_high);
         QVERIFY(*tested->vs_reference[0].ci_low <= 2.0 && *tested->vs_reference[0].ci_high >= 2.0);
@@ -134,7 +134,7 @@ private slots:
         QCOMPARE(model.columnCount(), 2 + 2 + CompareModel::kPerComparison);
         tbdb::RunRecord c = b;
         c.id = 3;
-        model.set_table(build_compare_table({a, b, c}));
+        model.set_table(bench::build_compare_table({a, b, c}));
         QCOMPARE(model.columnCount(), 2 + 3 + 2 * CompareModel::kPerComparison);
         model.set_table({});
         QCOMPARE(model.rowCount(), 0);

@@ -1,12 +1,16 @@
-// Renders every page of the window over a store with a realistic history (three
-// implementations, a pinned baseline, one regression) and saves it as PNG. With
+// Renders every page of the window over a store with a realistic, mixed history (several model
+// files, workloads and implementations, a pinned baseline, one regression; tests/ui/
+// mixed_history.h) and saves it as PNG. With
 // TB_SCREENSHOT_DIR set (scripts/screenshots.sh) the files go there as <page><suffix>.png
 // (TB_SCREENSHOT_SUFFIX, e.g. "@2x"); otherwise into a temporary folder, checked and removed.
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "tests/ui/ui_test_support.h"
+#include "app/system/model_file.h"
+#include "engine/demo/demo_model.h"
+#include "engine/model/model.h"
+#include "tests/ui/mixed_history.h"
 #include "ui/app/app_context.h"
 #include "ui/app/main_window.h"
 #include "ui/charts/live_chart_view.h"
@@ -24,40 +28,33 @@ class TestScreenshots : public QObject {
     QString db_;
     int64_t compare_a_ = 0, compare_b_ = 0;
 
+    static bool for_docs() { return !qgetenv("TB_SCREENSHOT_DIR").isEmpty(); }
+    static int max_tokens() { return for_docs() ? 32 : 12; }
+
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         tbtest::isolate_settings(dir_.filePath("settings"));
         db_ = dir_.filePath("history.sqlite");
         tbdb::RunStore store(db_.toStdString());
-        const QDateTime t0 = QDateTime::fromString("2026-11-01T09:00:00Z", Qt::ISODate);
-        std::vector<tbdb::RunRecord> runs;
-        // Figures of the `small` demo model (~100M, i2_s) at 2 threads on a 2-core AVX2 host,
-        // the scale a real run of it gives here, so the live run joins the history coherently.
-        const std::string model = "demo-small-i2_s-bitnet-b1.58-seed1-g2.gguf";
-        for (int day = 0; day < 20; ++day) {
-            const double drift = 1.0 + 0.01 * ((day * 5) % 7 - 3);
-            // The avx2 path loses 30% on day 17: a regression.
-            const double avx2 = (day == 17 ? 42.0 : 60.0) * drift;
-            runs.push_back(tbtest::make_run("single", "ternbench/avx2", t0.addDays(day), tbtest::around(avx2, 9),
-                                            tbtest::around(16000.0 / avx2 * 1.1, 20, 0.08)));
-            runs.push_back(tbtest::make_run("single", "ternbench/scalar", t0.addDays(day).addSecs(3600),
-                                            tbtest::around(9.0 * drift, 9), tbtest::around(1950.0 / drift, 20, 0.05)));
-            if (day % 4 == 0)
-                runs.push_back(tbtest::make_run("single", "llama.cpp", t0.addDays(day).addSecs(7200),
-                                                tbtest::around(45.0 * drift, 9), tbtest::around(390.0, 20, 0.06)));
-        }
-        for (auto& r : runs) {
-            r.model.path = "/home/bench/.cache/ternbench/" + model;
-            r.host.cpu_model = "AMD EPYC (2 cores, AVX2)";
-        }
+        // The demo model of the live run below (the `small` one for the saved screenshots, the
+        // tiny one in the suite): its history runs name the same file, so the live run joins
+        // their configuration.
+        tern::DemoSpec demo_spec;
+        demo_spec.preset = for_docs() ? "small" : "tiny";
+        const std::string demo_path = tern::ensure_demo_model(demo_spec);
+        const auto info = tern::Model::inspect(demo_path);
+        const tbtest::ModelFile demo{demo_path, bench::sys::file_sha256(demo_path), info.ternary_type, info.n_params};
+        const QDateTime t0 = QDateTime::currentDateTimeUtc().addDays(-21);
+        std::vector<tbdb::RunRecord> runs = tbtest::mixed_history(demo, max_tokens(), t0);
         store.insert_runs(runs);
-        compare_a_ = runs[runs.size() - 3].id;   // llama.cpp? find explicitly below
-        for (const auto& r : runs)
-            if (r.implementation == "llama.cpp") compare_a_ = r.id;
-        compare_b_ = runs[runs.size() - 2].id;
-        for (const auto& r : runs)
-            if (r.implementation == "ternbench/avx2") compare_b_ = r.id;
+        // Compare: the newest llama.cpp tg128 run and the engine's, same file and threads.
+        for (const auto& r : runs) {
+            const bool tg128_tq2 = r.workload == "tg" && r.threads == 2 && r.model.path == tbtest::model_1b3_tq2().path &&
+                                   r.config_json.find("\"n_gen\":128") != std::string::npos;
+            if (tg128_tq2 && r.implementation == "llama.cpp") compare_a_ = r.id;
+            if (tg128_tq2 && r.implementation == "ternbench/avx512") compare_b_ = r.id;
+        }
         store.pin_implementation("llama.cpp");
     }
 
@@ -78,14 +75,13 @@ private slots:
         // screenshots the `small` demo model the history is about; in the test suite the tiny
         // one (fast, no large model to generate).
         RunPage* run = window.run_page();
-        const bool for_docs = !env_dir.isEmpty();
-        run->set_demo_model(for_docs ? "small" : "tiny");
+        run->set_demo_model(for_docs() ? "small" : "tiny");
         run->set_workloads({"single", "stream"});
         bench::BenchmarkSpec spec;
         spec.threads = 2;
         spec.repetitions = 1;
         spec.warmup = 0;
-        spec.max_tokens = for_docs ? 32 : 12;
+        spec.max_tokens = max_tokens();
         run->set_spec_values(spec);
         run->start();
         QTRY_VERIFY_WITH_TIMEOUT(!run->running(), 300000);

@@ -7,6 +7,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 
+#include <stdexcept>
+
+#include "app/reports/baseline_resolve.h"
 #include "ui/app/app_context.h"
 #include "ui/charts/chart_export.h"
 
@@ -52,26 +55,10 @@ void export_report(AppContext* app, QObject* context, ExportJob job,
                 if (job.baseline_run && id == *job.baseline_run) continue;
                 if (auto run = store.load_run(id)) input.runs.push_back(std::move(*run));
             }
-            std::optional<int64_t> base = job.baseline_run;
-            std::optional<std::string> pinned_impl;
-            if (!base) {
-                if (const auto pin = store.current_baseline()) {
-                    base = pin->run_id;
-                    pinned_impl = pin->implementation;
-                }
-            }
-            if (base) {
-                if (auto run = store.load_run(*base)) {
-                    input.baseline_label = "run #" + std::to_string(*base);
-                    input.baselines.push_back(std::move(*run));
-                }
-            } else if (pinned_impl) {
-                tbdb::RunFilter f;
-                f.implementation = pinned_impl;
-                for (const auto& s : store.list_runs(f))
-                    if (auto run = store.load_run(s.id)) input.baselines.push_back(std::move(*run));
-                input.baseline_label = "implementation " + *pinned_impl;
-            }
+            const bench::ResolvedBaseline base = bench::resolve_baseline(store, job.baseline_run);
+            if (!base.ok()) throw std::runtime_error(base.error);
+            input.baselines = base.runs;
+            input.baseline_label = base.label;
             std::vector<std::string> written = bench::write_export(job.format, input, out_path);
             QStringList paths;
             for (const auto& p : written) paths << QString::fromStdString(p);

@@ -10,8 +10,8 @@
 #include <QValueAxis>
 
 #include "ui/charts/chart_style.h"
-#include "ui/models/compare_table.h"
-#include "ui/models/key_figures.h"
+#include "app/reports/compare_table.h"
+#include "app/reports/key_figures.h"
 #include "ui/models/run_table_model.h"
 
 namespace tbui {
@@ -43,13 +43,13 @@ void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& 
     chart->setTitle(QObject::tr("Key figures relative to the reference run (reference = 1)"));
     if (runs.empty()) return;
     // Only the figures the reference has (a ratio needs it).
-    std::vector<KeyFigure> figures;
+    std::vector<bench::KeyFigure> figures;
     QStringList categories;
-    for (int f = 0; f < kKeyFigureCount; ++f) {
-        const auto v = key_figure(runs[0].metrics, static_cast<KeyFigure>(f));
+    for (int f = 0; f < bench::kKeyFigureCount; ++f) {
+        const auto v = bench::key_figure(runs[0].metrics, static_cast<bench::KeyFigure>(f));
         if (!v || *v == 0.0) continue;
-        figures.push_back(static_cast<KeyFigure>(f));
-        const KeyFigureInfo& info = key_figure_info(static_cast<KeyFigure>(f));
+        figures.push_back(static_cast<bench::KeyFigure>(f));
+        const bench::KeyFigureInfo& info = bench::key_figure_info(static_cast<bench::KeyFigure>(f));
         // No unit: the bars are ratios, and a long category label gets elided.
         categories << QObject::tr(info.label);
     }
@@ -60,9 +60,9 @@ void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& 
         const QString label = chart_label(run);
         auto* set = new QBarSet(label);
         set->setColor(run_color(i));
-        for (KeyFigure f : figures) {
-            const auto ref = key_figure(runs[0].metrics, f);
-            const auto v = key_figure(run.metrics, f);
+        for (bench::KeyFigure f : figures) {
+            const auto ref = bench::key_figure(runs[0].metrics, f);
+            const auto v = bench::key_figure(run.metrics, f);
             const double rel = v ? *v / *ref : 0.0;   // a missing figure draws no bar
             *set << rel;
             top = std::max(top, rel);
@@ -105,7 +105,7 @@ int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& ru
     int plotted = 0;
     for (size_t i = 0; i < runs.size(); ++i) {
         const auto& run = runs[i];
-        std::vector<double> lat = request_latencies(run);
+        std::vector<double> lat = bench::request_latencies(run);
         if (lat.empty()) continue;
         std::sort(lat.begin(), lat.end());
         const QString label = chart_label(run);

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include <QDateTimeAxis>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -12,6 +13,7 @@
 #include <QToolTip>
 #include <QValueAxis>
 
+#include "app/reports/history_configs.h"
 #include "app/stats/regression.h"
 #include "ui/charts/chart_style.h"
 
@@ -27,14 +29,41 @@ HistoryChartView::HistoryChartView(Kind kind, QWidget* parent) : QChartView(pare
     setChart(chart);
     apply_view_style(this);
     setMouseTracking(true);
+    empty_ = new QLabel(this);
+    empty_->setWordWrap(true);
+    empty_->setAlignment(Qt::AlignCenter);
+    empty_->setAttribute(Qt::WA_TransparentForMouseEvents);
+    empty_->setStyleSheet(QStringLiteral("QLabel { color: palette(text); background: palette(base); padding: 8px; }"));
     set_runs({}, {});
+}
+
+void HistoryChartView::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    place_empty_label();
+}
+
+void HistoryChartView::place_empty_label() {
+    if (!empty_) return;
+    const int w = std::max(120, width() * 3 / 4);
+    empty_->setFixedWidth(w);
+    empty_->adjustSize();
+    empty_->move((width() - w) / 2, (height() - empty_->height()) / 2);
+}
+
+QString HistoryChartView::empty_reason() const { return empty_->isHidden() ? QString() : empty_->text(); }
+
+std::vector<std::pair<QString, std::vector<qint64>>> HistoryChartView::series_runs() const {
+    std::vector<std::pair<QString, std::vector<qint64>>> out;
+    for (const auto& [series, ids] : ids_) out.emplace_back(series->name(), ids);
+    return out;
 }
 
 QString HistoryChartView::regression_method() {
     return QString::fromStdString(bench::regression_method_description());
 }
 
-void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& input, const QSet<QString>& pinned_impls) {
+void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& input, const QSet<QString>& pinned_impls,
+                                const std::string& workload) {
     QChart* chart = this->chart();
     chart->removeAllSeries();
     for (QAbstractAxis* axis : chart->axes()) {
@@ -70,6 +99,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
         if (r->started.isValid()) rows.push_back(r);
     std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->started < b->started; });
 
+    using bench::KeyFigure;
     const std::vector<KeyFigure> figures = latency    ? std::vector{KeyFigure::LatencyP50, KeyFigure::LatencyP95}
                                            : fidelity ? std::vector{KeyFigure::Perplexity, KeyFigure::KlDivergence}
                                                       : std::vector{KeyFigure::Throughput};
@@ -85,13 +115,23 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
     flagged->setMarkerSize(12);
     std::vector<qint64> flagged_ids;
 
-    // Group by implementation (one series each); regressions are judged among comparable
-    // runs: same host, model, workload, implementation and threads.
-    std::map<std::string, std::vector<const RunTableModel::Row*>> by_impl;
-    for (const auto* r : rows) by_impl[r->run.implementation].push_back(r);
-    for (const auto& [impl, impl_rows] : by_impl) {
-        const QString name = QString::fromStdString(impl.empty() ? std::string("(unknown)") : impl);
-        const bool pinned = pinned_impls.contains(name);
+    // One series per implementation setup (the rows are one configuration already); regressions
+    // are judged within a series on one host.
+    std::map<std::string, std::vector<const RunTableModel::Row*>> by_series;
+    std::map<std::string, int> name_uses;
+    for (const auto* r : rows) {
+        auto& list = by_series[bench::series_key(r->config)];
+        if (list.empty()) ++name_uses[bench::series_name(r->config)];
+        list.push_back(r);
+    }
+    for (const auto& [key, impl_rows] : by_series) {
+        const bench::RunConfig& config = impl_rows.front()->config;
+        std::string series_name = bench::series_name(config);
+        // Two setups of one implementation under one name: spell out the switches.
+        if (name_uses[series_name] > 1) series_name = key;
+        const QString name = QString::fromStdString(series_name);
+        const QString impl = QString::fromStdString(config.implementation);
+        const bool pinned = pinned_impls.contains(impl);
         for (size_t f = 0; f < figures.size(); ++f) {
             auto* series = new QLineSeries;
             QString label = name;
@@ -101,13 +141,13 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
             const bool right = y2_axis && f == 1;
             if (pinned) label += tr(" (baseline)");
             series->setName(label);
-            QPen pen(series_color(name));
+            QPen pen(series_color(impl));
             pen.setWidthF(2);
             if (pinned) pen.setStyle(Qt::DashLine);
             if (f == 1) pen.setStyle(Qt::DotLine);
             series->setPen(pen);
             std::vector<qint64> ids;
-            std::map<std::tuple<std::string, std::string, std::string, int>, std::vector<double>> history;
+            std::map<std::string, std::vector<double>> history;   // by host
             for (const auto* r : impl_rows) {
                 const auto v = r->figures[static_cast<int>(figures[f])];
                 if (!v) continue;
@@ -119,7 +159,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
                 (right ? y2_max : y_max) = std::max(right ? y2_max : y_max, *v);
                 ++plotted_;
                 if (r->run.status != "completed") continue;
-                auto& h = history[{r->run.host, r->run.model_path, r->run.workload, r->run.threads}];
+                auto& h = history[r->run.host];
                 const bench::RegressionResult reg = bench::detect_regression(h, *v, direction);
                 if (reg.regression) {
                     flagged->append(static_cast<double>(t), *v);
@@ -186,6 +226,11 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
         if (y2_axis) y2_axis->setRange(0, 1);
     }
     chart->legend()->setVisible(!ids_.empty());
+    const bool empty = plotted_ == 0;
+    empty_->setText(empty ? QString::fromStdString(bench::empty_chart_reason(latency ? bench::HistoryChart::Latency : fidelity ? bench::HistoryChart::Fidelity : bench::HistoryChart::Throughput, workload, static_cast<int>(input.size())))
+                          : QString());
+    empty_->setVisible(empty);
+    place_empty_label();
 }
 
 void HistoryChartView::add_series(QXYSeries* series, std::vector<qint64> ids) {

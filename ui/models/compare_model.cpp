@@ -7,7 +7,7 @@
 
 namespace tbui {
 
-QString verdict_text(const Comparison& c) {
+QString verdict_text(const bench::Comparison& c) {
     QString text;
     if (c.significant) text = *c.significant ? QObject::tr("significant") : QObject::tr("not significant");
     if (!c.note.empty()) text += (text.isEmpty() ? QString() : QStringLiteral("; ")) + QString::fromStdString(c.note);
@@ -16,7 +16,7 @@ QString verdict_text(const Comparison& c) {
 
 CompareModel::CompareModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void CompareModel::set_table(CompareTable table) {
+void CompareModel::set_table(bench::CompareTable table) {
     beginResetModel();
     table_ = std::move(table);
     endResetModel();
@@ -33,7 +33,7 @@ int CompareModel::columnCount(const QModelIndex& parent) const {
 
 QVariant CompareModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
-    const CompareRow& row = table_.rows[static_cast<size_t>(index.row())];
+    const bench::CompareRow& row = table_.rows[static_cast<size_t>(index.row())];
     const int col = index.column();
     const bool sort = role == SortRole;
     if (role != Qt::DisplayRole && !sort && role != Qt::TextAlignmentRole && role != Qt::ForegroundRole &&
@@ -48,7 +48,7 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const {
         return sort ? QVariant(v.value_or(-1e300)) : QVariant(format_figure(v));
     }
     const int rel = col - 2 - run_count();
-    const Comparison& c = row.vs_reference[static_cast<size_t>(rel / kPerComparison)];
+    const bench::Comparison& c = row.vs_reference[static_cast<size_t>(rel / kPerComparison)];
     const int kind = rel % kPerComparison;
     if (role == Qt::ToolTipRole) return kind == 3 ? QVariant(QString::fromStdString(table_.method)) : QVariant();
     if (role == Qt::ForegroundRole) {

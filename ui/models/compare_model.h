@@ -1,9 +1,9 @@
 #pragma once
-// Table model over a CompareTable: metric, unit, one value column per run, then for every
+// Table model over a bench::CompareTable: metric, unit, one value column per run, then for every
 // run after the reference: ratio, 95% CI, p-value and the verdict.
 #include <QAbstractTableModel>
 
-#include "ui/models/compare_table.h"
+#include "app/reports/compare_table.h"
 
 namespace tbui {
 
@@ -13,8 +13,8 @@ public:
     enum Role { SortRole = Qt::UserRole + 1 };
     explicit CompareModel(QObject* parent = nullptr);
 
-    void set_table(CompareTable table);
-    const CompareTable& table() const { return table_; }
+    void set_table(bench::CompareTable table);
+    const bench::CompareTable& table() const { return table_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -25,9 +25,9 @@ public:
 
 private:
     int run_count() const { return static_cast<int>(table_.run_labels.size()); }
-    CompareTable table_;
+    bench::CompareTable table_;
 };
 
-QString verdict_text(const Comparison& c);
+QString verdict_text(const bench::Comparison& c);
 
 }  // namespace tbui

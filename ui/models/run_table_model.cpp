@@ -30,7 +30,8 @@ void RunTableModel::set_runs(std::vector<tbdb::RunSummary> runs) {
     for (auto& r : runs) {
         Row row;
         row.started = parse_date(r.started_at);
-        for (int f = 0; f < kKeyFigureCount; ++f) row.figures[f] = key_figure(r.metrics, static_cast<KeyFigure>(f));
+        for (int f = 0; f < bench::kKeyFigureCount; ++f) row.figures[f] = bench::key_figure(r.metrics, static_cast<bench::KeyFigure>(f));
+        row.config = bench::run_config(r);
         row.run = std::move(r);
         rows_.push_back(std::move(row));
     }
@@ -43,12 +44,12 @@ int RunTableModel::row_of_run(qint64 run_id) const {
     return -1;
 }
 
-KeyFigure RunTableModel::figure_of(Column c) {
+bench::KeyFigure RunTableModel::figure_of(Column c) {
     switch (c) {
-    case LatencyP50: return KeyFigure::LatencyP50;
-    case LatencyP95: return KeyFigure::LatencyP95;
-    case TtftP50: return KeyFigure::TtftP50;
-    default: return KeyFigure::Throughput;
+    case LatencyP50: return bench::KeyFigure::LatencyP50;
+    case LatencyP95: return bench::KeyFigure::LatencyP95;
+    case TtftP50: return bench::KeyFigure::TtftP50;
+    default: return bench::KeyFigure::Throughput;
     }
 }
 
@@ -98,7 +99,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
         if (column == Model) return s(r.model_path);
         if (column == Status && !r.error.empty()) return s(r.error);
         if (column >= Throughput && column <= TtftP50) {
-            const KeyFigureInfo& info = key_figure_info(figure_of(column));
+            const bench::KeyFigureInfo& info = bench::key_figure_info(figure_of(column));
             return tr("%1 (%2); first of: %3").arg(info.label, info.unit,
                       QString::fromStdString([&] { std::string j; for (auto& c : info.candidates) j += (j.empty() ? "" : ", ") + c; return j; }()));
         }
@@ -125,7 +126,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     case Threads: return tr("Threads");
     case Status: return tr("Status");
     case Throughput: case LatencyP50: case LatencyP95: case TtftP50: {
-        const KeyFigureInfo& info = key_figure_info(figure_of(static_cast<Column>(section)));
+        const bench::KeyFigureInfo& info = bench::key_figure_info(figure_of(static_cast<Column>(section)));
         return QStringLiteral("%1 (%2)").arg(tr(info.label), QString::fromLatin1(info.unit));
     }
     case Pinned: return tr("Baseline");

@@ -10,7 +10,8 @@
 #include <QDateTime>
 
 #include "db/run_store.h"
-#include "ui/models/key_figures.h"
+#include "app/reports/key_figures.h"
+#include "app/reports/run_config.h"
 
 namespace tbui {
 
@@ -26,7 +27,8 @@ public:
     struct Row {
         tbdb::RunSummary run;
         QDateTime started;                 // invalid when the stored date does not parse
-        std::array<std::optional<double>, kKeyFigureCount> figures;
+        std::array<std::optional<double>, bench::kKeyFigureCount> figures;
+        bench::RunConfig config;           // what History groups charts by
     };
 
     explicit RunTableModel(QObject* parent = nullptr);
@@ -36,7 +38,7 @@ public:
     const std::vector<Row>& rows() const { return rows_; }
     int row_of_run(qint64 run_id) const;   // -1 when absent
 
-    static KeyFigure figure_of(Column c);   // for the key-figure columns only
+    static bench::KeyFigure figure_of(Column c);   // for the key-figure columns only
     static QDateTime parse_date(const std::string& iso);
 
     int rowCount(const QModelIndex& parent = {}) const override;

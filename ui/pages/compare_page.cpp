@@ -12,6 +12,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include "app/reports/baseline_resolve.h"
 #include "ui/app/app_context.h"
 #include "ui/charts/chart_style.h"
 #include "ui/charts/compare_charts.h"
@@ -76,32 +77,8 @@ void ComparePage::compare(const QList<qint64>& run_ids) {
     context_->store().query(
         this,
         [ids](tbdb::RunStore& store) {
-            std::vector<tbdb::RunRecord> runs;
-            QString note;
-            std::vector<int64_t> wanted = ids;
-            if (wanted.size() == 1) {   // one run: against the pinned baseline
-                const auto baseline = store.current_baseline();
-                std::optional<int64_t> base_id;
-                if (baseline && baseline->run_id) {
-                    base_id = baseline->run_id;
-                } else if (baseline && baseline->implementation) {
-                    // A pinned implementation: its newest run of the same workload.
-                    const auto self = store.load_run(wanted[0]);
-                    tbdb::RunFilter f;
-                    f.implementation = baseline->implementation;
-                    if (self) f.workload = self->workload;
-                    const auto list = store.list_runs(f);
-                    if (!list.empty()) base_id = list.back().id;
-                }
-                if (base_id && *base_id != wanted[0]) wanted.insert(wanted.begin(), *base_id);
-                else note = QObject::tr("No pinned baseline to compare with: pin a run or an implementation first.");
-            }
-            for (int64_t id : wanted) {
-                auto run = store.load_run(id);
-                if (run) runs.push_back(std::move(*run));
-                else note += QObject::tr(" Run #%1 no longer exists.").arg(id);
-            }
-            return std::make_pair(std::move(runs), note);
+            bench::CompareSelection selection = bench::select_compare_runs(store, ids);
+            return std::make_pair(std::move(selection.runs), QString::fromStdString(selection.note));
         },
         [this, generation](std::pair<std::vector<tbdb::RunRecord>, QString> result) {
             on_loaded(generation, std::move(result.first), result.second);
@@ -117,8 +94,9 @@ void ComparePage::compare(const QList<qint64>& run_ids) {
 void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> runs, QString note) {
     if (generation != generation_) return;
     runs_ = std::move(runs);
-    CompareTable table = build_compare_table(runs_);
+    bench::CompareTable table = bench::build_compare_table(runs_);
     method_->setText(QString::fromStdString(table.method));
+    const std::vector<std::string> warnings = table.configuration_warnings;
     model_->set_table(std::move(table));
     table_->resizeColumnsToContents();
     fill_relative_bar_chart(bars_->chart(), runs_);
@@ -132,8 +110,10 @@ void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> run
         });
     }
     QString text;
-    if (runs_.size() >= 2) text = tr("Reference: %1. Ratios are run / reference.").arg(QString::fromStdString(run_label(runs_[0])));
+    if (runs_.size() >= 2) text = tr("Reference: %1. Ratios are run / reference.").arg(QString::fromStdString(bench::compare_run_label(runs_[0])));
     else text = tr("Need two runs to compare.");
+    for (const std::string& warning : warnings)
+        if (!warning.empty()) text += QStringLiteral(" ⚠ ") + QString::fromStdString(warning) + QStringLiteral(".");
     if (!note.isEmpty()) text += QStringLiteral(" ") + note.trimmed();
     header_->setText(text);
     loading_ = false;

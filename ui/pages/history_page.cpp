@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "app/reports/history_configs.h"
 #include "ui/app/app_context.h"
 #include "ui/charts/history_chart_view.h"
 #include "ui/models/run_filter_proxy.h"
@@ -73,9 +74,18 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
     fidelity_chart_ = new HistoryChartView(HistoryChartView::Kind::Fidelity);
     method_ = new QLabel(tr("Red squares: regressions. Method: %1").arg(HistoryChartView::regression_method()));
     method_->setWordWrap(true);
+    config_ = new QComboBox;
+    config_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    config_->setMinimumContentsLength(40);
+    config_->setToolTip(tr("Charts show one configuration at a time: model file, test and its sizes, threads and "
+                           "speed settings. Runs of other configurations are not joined in a series."));
+    auto* config_row = new QHBoxLayout;
+    config_row->addWidget(new QLabel(tr("Charts for")));
+    config_row->addWidget(config_, 1);
     auto* charts = new QWidget;
     auto* charts_layout = new QVBoxLayout(charts);
     charts_layout->setContentsMargins(0, 0, 0, 0);
+    charts_layout->addLayout(config_row);
     auto* chart_row = new QSplitter(Qt::Horizontal);
     chart_row->addWidget(latency_chart_);
     chart_row->addWidget(throughput_chart_);
@@ -102,6 +112,7 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
     connect(implementation_, &QComboBox::currentIndexChanged, this,
             [this] { proxy_->set_implementation(implementation_->currentData().toString()); });
     connect(status_, &QComboBox::currentIndexChanged, this, [this] { proxy_->set_status(status_->currentData().toString()); });
+    connect(config_, &QComboBox::currentIndexChanged, this, [this] { chart_timer_->start(); });
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(proxy_, signal, this, [this] { update_count(); chart_timer_->start(); });
     connect(proxy_, &QAbstractItemModel::modelReset, this, [this] { update_count(); chart_timer_->start(); });
@@ -187,15 +198,60 @@ void HistoryPage::rebuild_charts() {
     rows.reserve(static_cast<size_t>(proxy_->rowCount()));
     for (int i = 0; i < proxy_->rowCount(); ++i)
         rows.push_back(&model_->row_at(proxy_->mapToSource(proxy_->index(i, 0)).row()));
-    latency_chart_->set_runs(rows, pinned_implementations_);
-    throughput_chart_->set_runs(rows, pinned_implementations_);
-    fidelity_chart_->set_runs(rows, pinned_implementations_);
+
+    // The configurations the filtered runs hold; keep the one shown if it is still there,
+    // else the most recent.
+    std::vector<bench::RunConfig> configs;
+    std::vector<std::string> started;
+    for (const auto* r : rows) {
+        configs.push_back(r->config);
+        started.push_back(r->run.started_at);
+    }
+    const auto choices = bench::configuration_choices(configs, started);
+    const QString shown = config_->currentData().toString();
+    {
+        const QSignalBlocker block(config_);
+        config_->clear();
+        for (const auto& c : choices)
+            config_->addItem(QString::fromStdString(c.label), QString::fromStdString(c.experiment_key));
+        const int index = config_->findData(shown);
+        config_->setCurrentIndex(index >= 0 ? index : (config_->count() > 0 ? 0 : -1));
+        config_->setEnabled(config_->count() > 1);
+    }
+    const std::string key = config_->currentData().toString().toStdString();
+    std::string workload;
+    for (const auto& c : choices)
+        if (c.experiment_key == key) workload = c.workload;
+    std::vector<const RunTableModel::Row*> shown_rows;
+    for (const auto* r : rows)
+        if (r->config.experiment_key() == key) shown_rows.push_back(r);
+
+    latency_chart_->set_runs(shown_rows, pinned_implementations_, workload);
+    throughput_chart_->set_runs(shown_rows, pinned_implementations_, workload);
+    fidelity_chart_->set_runs(shown_rows, pinned_implementations_, workload);
+    // Only perplexity configurations have a fidelity figure; elsewhere the chart would be noise.
     fidelity_chart_->setVisible(fidelity_chart_->plotted_points() > 0);
     const int flagged = latency_chart_->regression_count() + throughput_chart_->regression_count() +
                         fidelity_chart_->regression_count();
     method_->setText(tr("%1 regression(s) flagged (red squares). Method: %2")
                          .arg(flagged)
                          .arg(HistoryChartView::regression_method()));
+}
+
+QStringList HistoryPage::chart_configurations() const {
+    QStringList keys;
+    for (int i = 0; i < config_->count(); ++i) keys << config_->itemData(i).toString();
+    return keys;
+}
+
+QString HistoryPage::chart_configuration() const { return config_->currentData().toString(); }
+
+void HistoryPage::set_chart_configuration(const QString& experiment_key) {
+    const int index = config_->findData(experiment_key);
+    if (index < 0) return;
+    config_->setCurrentIndex(index);
+    chart_timer_->stop();
+    rebuild_charts();
 }
 
 QList<qint64> HistoryPage::selected_run_ids() const {

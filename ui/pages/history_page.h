@@ -1,6 +1,8 @@
 #pragma once
 // History page: every stored run in a sortable, filterable table (loaded once on the store
-// worker, no per-row queries), and latency / throughput over time for the filtered runs.
+// worker, no per-row queries), and latency / throughput over time for ONE configuration of the
+// filtered runs (model file, test and sizes, threads, settings; chosen from those the runs hold,
+// the most recent by default), one series per implementation.
 // Clicking a chart point selects its run; regressions are flagged with the method named.
 #include <vector>
 
@@ -44,6 +46,10 @@ public:
     void select_run(qint64 run_id);
     void set_text_filter(const QString& text);
     void set_workload_filter(const QString& workload);
+    // The configurations the charts can show (experiment keys, newest first) and the shown one.
+    QStringList chart_configurations() const;
+    QString chart_configuration() const;
+    void set_chart_configuration(const QString& experiment_key);
 
 public slots:
     void reload();
@@ -66,6 +72,7 @@ private:
     QComboBox* workload_ = nullptr;
     QComboBox* implementation_ = nullptr;
     QComboBox* status_ = nullptr;
+    QComboBox* config_ = nullptr;   // the configuration the charts show
     QLabel* count_ = nullptr;
     QLabel* method_ = nullptr;
     HistoryChartView* latency_chart_ = nullptr;

@@ -1,6 +1,6 @@
-#include "ui/models/key_figures.h"
+#include "app/reports/key_figures.h"
 
-namespace tbui {
+namespace bench {
 
 const KeyFigureInfo& key_figure_info(KeyFigure f) {
     static const KeyFigureInfo infos[kKeyFigureCount] = {
@@ -21,4 +21,4 @@ std::optional<double> key_figure(const std::vector<tbdb::Metric>& metrics, KeyFi
     return std::nullopt;
 }
 
-}  // namespace tbui
+}  // namespace bench

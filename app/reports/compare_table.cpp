@@ -1,16 +1,17 @@
-#include "ui/models/compare_table.h"
+#include "app/reports/compare_table.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "app/reports/run_labels.h"
 #include "app/reports/comparison.h"
+#include "app/reports/pairing.h"
 
-namespace tbui {
+namespace bench {
 
 
-std::string run_label(const tbdb::RunRecord& run) {
-    std::string label = bench::run_label(run);
+std::string compare_run_label(const tbdb::RunRecord& run) {
+    std::string label = run_label(run);
     if (run.status != tbdb::RunStatus::Completed) label += std::string(" (") + tbdb::status_name(run.status) + ")";
     return label;
 }
@@ -29,12 +30,20 @@ CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
         "CI (2000 resamples, seeded) and a two-sided Mann-Whitney U test; a difference is called faster/slower only "
         "when p < 0.05 (app/reports compare_runs). Other rows: every stored figure side by side with the plain ratio, "
         "not tested.";
-    for (const auto& r : runs) table.run_labels.push_back(run_label(r));
+    for (const auto& r : runs) table.run_labels.push_back(compare_run_label(r));
     if (runs.empty()) return table;
+    const RunConfig reference = run_config(runs[0]);
+    for (size_t i = 1; i < runs.size(); ++i) {
+        const ConfigMatch m = match_configs(run_config(runs[i]), reference);
+        table.configuration_warnings.push_back(
+            m.same ? std::string()
+                   : "#" + std::to_string(runs[i].id) + " is not the reference's configuration (" +
+                         m.differences_text() + "): its ratios compare different experiments");
+    }
 
     // 1. Quantities with raw data, as app/reports compares them, each run against the reference.
-    std::vector<bench::RunComparison> comparisons;
-    for (size_t i = 1; i < runs.size(); ++i) comparisons.push_back(bench::compare_runs(runs[0], runs[i]));
+    std::vector<RunComparison> comparisons;
+    for (size_t i = 1; i < runs.size(); ++i) comparisons.push_back(compare_runs(runs[0], runs[i]));
     std::vector<std::pair<std::string, std::string>> quantities;   // (name, unit), first-seen order
     for (const auto& c : comparisons)
         for (const auto& q : c.rows)
@@ -98,4 +107,4 @@ CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
     return table;
 }
 
-}  // namespace tbui
+}  // namespace bench

@@ -7,7 +7,7 @@
 
 #include "db/run_record.h"
 
-namespace tbui {
+namespace bench {
 
 enum class KeyFigure { Throughput, LatencyP50, LatencyP95, TtftP50, Perplexity, KlDivergence };
 inline constexpr int kKeyFigureCount = 6;
@@ -24,4 +24,4 @@ const KeyFigureInfo& key_figure_info(KeyFigure f);
 // The value of the first candidate metric that the run has and that was measured.
 std::optional<double> key_figure(const std::vector<tbdb::Metric>& metrics, KeyFigure f);
 
-}  // namespace tbui
+}  // namespace bench
