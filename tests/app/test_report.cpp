@@ -67,7 +67,7 @@ private slots:
         // The 20% faster pp run is significant with 10 vs 10 samples: called faster with CI and p.
         QVERIFY(md.find("**faster**") != std::string::npos);
         QVERIFY(md.find("p < 0.001") != std::string::npos || md.find("p = 0.00") != std::string::npos);
-        QVERIFY(md.find("no baseline of this workload") != std::string::npos);
+        QVERIFY(md.find("no baseline of the same configuration (nearest: #1") != std::string::npos);
         QVERIFY(md.find("![tok_s.png](charts/tok_s.png)") != std::string::npos);
         QVERIFY(md.find("## Method") != std::string::npos);
         QVERIFY(md.find("## Environment") != std::string::npos);
