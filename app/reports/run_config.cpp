@@ -138,7 +138,7 @@ RunConfig make_config(const std::string& workload, const std::string& implementa
         const std::string label = test_label(workload, obj);
         c.test = !label.empty() ? label : spec_test(s);
         if (s.workload != workload && label.empty()) c.test = workload;   // not one of our specs
-        c.settings.emplace_back("kv", s.kv_type);
+        c.settings.emplace_back("kv", kv_type_name(s.kv_type));
         const bool generates = workload == "single" || workload == "stream" || workload == "batch" ||
                                workload == "server" || workload == "scaling";
         if (generates) {
