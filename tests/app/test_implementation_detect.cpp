@@ -151,6 +151,8 @@ private slots:
         spec.program = fake.toStdString();
         spec.model_path = std::string(TB_FIXTURES_DIR) + "/tiny-tq2_0.gguf";
         spec.threads = 2;
+        spec.n_prompt = 16;   // what the recorded output ran: the runner refuses other parameters
+        spec.n_gen = 8;
         spec.extra_args = {"-rtr", "1"};
         const auto args = llama_bench_args(spec);
         QCOMPARE(q(args[args.size() - 2]), QString("-rtr"));
@@ -173,9 +175,9 @@ private slots:
         QProcess p;
         p.start(TB_TERNBENCH_EXE, {"baseline", "run", "--llama-bench", fake, "--model",
                                    QString(TB_FIXTURES_DIR) + "/tiny-tq2_0.gguf", "--db", dir_.filePath("cli.sqlite"),
-                                   "--json", "--", "-rtr", "1"});
+                                   "-p", "16", "-n", "8", "-t", "2", "--json", "--", "-rtr", "1"});
         QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         tbdb::RunStore cli(dir_.filePath("cli.sqlite").toStdString());
         const auto runs = cli.list_runs();
         QVERIFY(!runs.empty());

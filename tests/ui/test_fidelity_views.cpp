@@ -98,10 +98,17 @@ private slots:
         HistoryPage* history = window.history_page();
         QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowCount() > 0 && !history->loading(), 20000);
 
-        // History: every run shown: the fidelity chart appears beside latency and throughput.
+        // History: every run listed; the charts show one configuration, the newest (single runs:
+        // no fidelity chart). Choosing the perplexity configuration shows it beside the others.
         window.show_page(MainWindow::HistoryPageIndex);
         QTest::qWait(300);
-        QVERIFY(history->fidelity_chart()->isVisible());
+        QVERIFY(!history->fidelity_chart()->isVisible());
+        QString perplexity_config;
+        for (const QString& key : history->chart_configurations())
+            if (key.contains("perplexity")) perplexity_config = key;
+        QVERIFY2(!perplexity_config.isEmpty(), qPrintable(history->chart_configurations().join(" | ")));
+        history->set_chart_configuration(perplexity_config);
+        QTRY_VERIFY_WITH_TIMEOUT(history->fidelity_chart()->isVisible(), 5000);
         QCOMPARE(history->fidelity_chart()->plotted_points(), 3 * 6 * 2);   // PPL and KLD per run
         QVERIFY(history->fidelity_chart()->plots_run(engine_ppl_));
         QVERIFY(window.grab().toImage().save(out + "/history-fidelity.png"));
