@@ -16,6 +16,7 @@
 #include "app/reports/pairing.h"
 #include "app/reports/run_config.h"
 #include "app/reports/run_labels.h"
+#include "app/reports/side_by_side.h"
 #include "app/stats/text_format.h"
 
 namespace bench {
@@ -178,9 +179,13 @@ std::string markdown_comparison_report(const ReportInput& in) {
         RunComparison cmp;
     };
     std::vector<Pair> pairs;
+    std::set<int64_t> baseline_ids;
+    for (const auto& b : in.baselines) baseline_ids.insert(b.id);
+    // A run that is itself one of the baselines is the reference, not a run lacking one.
+    auto is_baseline = [&](const tbdb::RunRecord& r) { return r.id > 0 && baseline_ids.count(r.id) > 0; };
     for (const auto& r : in.runs) {
         Pair p{&r, nullptr, {}, {}};
-        if (comparable(r)) p.pairing = pair_with_baseline(r, in.baselines);
+        if (comparable(r) && !is_baseline(r)) p.pairing = pair_with_baseline(r, in.baselines);
         p.base = p.pairing.baseline;
         if (p.base) p.cmp = compare_runs(*p.base, r);
         pairs.push_back(std::move(p));
@@ -203,7 +208,7 @@ std::string markdown_comparison_report(const ReportInput& in) {
         std::string findings;   // the significant differences, one bullet each
         int not_significant = 0, untested = 0, low_power = 0, no_baseline = 0, by_name = 0;
         for (const auto& p : pairs) {
-            if (!comparable(*p.run)) continue;
+            if (!comparable(*p.run) || is_baseline(*p.run)) continue;
             if (!p.base) {
                 ++no_baseline;
                 continue;
@@ -282,6 +287,10 @@ std::string markdown_comparison_report(const ReportInput& in) {
                 out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash, not_compared_text(*p->run)});
                 continue;
             }
+            if (is_baseline(*p->run)) {
+                out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash, "baseline run (the reference)"});
+                continue;
+            }
             if (!p->base) {
                 out += markdown_row({who, test, threads, kDash, kDash, kDash, kDash, kDash,
                             markdown_cell(p->pairing.explanation())});
@@ -303,6 +312,12 @@ std::string markdown_comparison_report(const ReportInput& in) {
     for (const auto& p : pairs) {
         if (seen.insert(p.run->uuid + "#" + std::to_string(p.run->id)).second) all.push_back(p.run);
         if (p.base && seen.insert(p.base->uuid + "#" + std::to_string(p.base->id)).second) all.push_back(p.base);
+    }
+    {
+        std::vector<const tbdb::RunRecord*> current, baselines;
+        for (const auto& r : in.runs) current.push_back(&r);
+        for (const auto& b : in.baselines) baselines.push_back(&b);
+        out += markdown_side_by_side(current, baselines);
     }
     out += markdown_fidelity_section(all);
     environment_section(out, all);

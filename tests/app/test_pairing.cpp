@@ -244,6 +244,10 @@ private slots:
             const std::string& why = row.cells.back();
             const auto id = std::stoll(row.cells[0].substr(1));
             const auto& run = by_id_.at(id);
+            if (run.implementation == "llama.cpp") {   // the pinned implementation: the reference itself
+                QCOMPARE(QString::fromStdString(why), QString("baseline run (the reference)"));
+                continue;
+            }
             QVERIFY2(why.find("no baseline of the same configuration (nearest: #") != std::string::npos, why.c_str());
             if (run.model.sha256 == kShaDemo) QVERIFY2(why.find("other model") != std::string::npos, why.c_str());
             ++without;
@@ -253,8 +257,28 @@ private slots:
         for (int64_t id : {1, 2, 4}) QVERIFY2(paired_runs.count(id), std::to_string(id).c_str());
         QVERIFY(by_name >= 2);
         QVERIFY(pairs >= 3);
-        QVERIFY(without >= 5);   // the demo model's four runs and tiny tg128 at 1 thread at least
+        QVERIFY(without >= 5);   // the demo model's four runs and tiny tg128 at 1 thread
         QVERIFY(md.find("tg128 vs tg32") != std::string::npos || md.find("1 vs 2 threads") != std::string::npos);
+
+        // Every implementation side by side: a row holds runs of one experiment only.
+        const auto side = md.find("## Implementations side by side");
+        QVERIFY(side != std::string::npos);
+        std::istringstream side_md(md.substr(side, md.find("\n## ", side + 1) - side));
+        int rows_with_both = 0;
+        const std::regex id_re("\\(#([0-9]+)\\)");
+        for (std::string line; std::getline(side_md, line);) {
+            if (line.rfind("| ", 0) != 0 || line.rfind("| experiment", 0) == 0) continue;
+            std::vector<int64_t> ids;
+            for (std::sregex_iterator it(line.begin(), line.end(), id_re), end; it != end; ++it)
+                ids.push_back(std::stoll((*it)[1]));
+            QVERIFY2(!ids.empty(), line.c_str());
+            for (const int64_t id : ids) {
+                const auto match = match_configs(run_config(by_id_.at(id)), run_config(by_id_.at(ids.front())));
+                QVERIFY2(match.same, (line + ": " + match.differences_text()).c_str());
+            }
+            if (ids.size() >= 2) ++rows_with_both;
+        }
+        QVERIFY(rows_with_both >= 3);   // tiny tg32 at 1 and 2 threads (by name) and tg128 at 2 threads
 
         // Every summary line names its run.
         std::istringstream in_md(md);
