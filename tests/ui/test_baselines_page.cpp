@@ -1,6 +1,8 @@
 // Baselines page "Run baseline now": enabled only with a program and a model; a llama-bench
 // stand-in stores its runs; a hanging program is killed at the timeout with a clear message in
 // the banner and a stored failed run; the window never blocks meanwhile.
+#include <algorithm>
+
 #include <QFile>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -11,6 +13,7 @@
 #include "tests/ui/ui_test_support.h"
 #include "ui/app/app_settings.h"
 #include "ui/app/main_window.h"
+#include "ui/models/implementations_model.h"
 #include "ui/pages/baselines_page.h"
 
 using namespace tbui;
@@ -77,6 +80,35 @@ private slots:
 
         tbdb::RunStore store(db.toStdString());
         QCOMPARE(static_cast<int>(store.list_runs().size()), first);
+    }
+
+    // Issue "legacy implementations are told apart": files of three programs imported, the page
+    // lists each implementation on its own row with its build and how it was told apart.
+    void listsEveryImplementationFound() {
+        const QString db = dir_.filePath("implementations.sqlite");
+        MainWindow window(db);
+        BaselinesPage* page = window.baselines_page();
+        QSignalSpy done(page, &BaselinesPage::importFinished);
+        page->import_files({QStringLiteral(TB_FIXTURES_DIR "/llama-bench/llamacpp-tiny-tq2_0.json"),
+                            QStringLiteral(TB_FIXTURES_DIR "/llama-bench/bitnetcpp-tiny-i2_s.json"),
+                            QStringLiteral(TB_FIXTURES_DIR "/llama-bench/ik_llama-1b3-iq2_bn.json")});
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+        auto* model = page->implementations_model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 10000);
+        QStringList names;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            names << model->index(r, ImplementationsModel::Implementation).data().toString();
+            QVERIFY(model->index(r, ImplementationsModel::Runs).data().toInt() > 0);
+            QVERIFY2(!model->index(r, ImplementationsModel::ToldBy).data().toString().isEmpty(), qPrintable(names.last()));
+            QVERIFY(model->index(r, ImplementationsModel::Programs).data().toString().startsWith("imported "));
+        }
+        names.sort();
+        QCOMPARE(names, QStringList({"bitnet.cpp", "ik_llama.cpp", "llama.cpp"}));
+        const auto& found = model->found();
+        const auto ik = std::find_if(found.begin(), found.end(), [](const auto& f) { return f.implementation == "ik_llama.cpp"; });
+        QVERIFY(ik != found.end());
+        QVERIFY(!ik->builds.empty());
+        QVERIFY(std::find(ik->builds.begin(), ik->builds.end(), "8337e4cd3") != ik->builds.end());
     }
 
     void runStoresTheBaselineRuns() {

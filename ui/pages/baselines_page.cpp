@@ -21,16 +21,19 @@
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
 #include "ui/models/baseline_model.h"
+#include "ui/models/implementations_model.h"
 
 namespace tbui {
 
 
 BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
     // External programs.
-    auto* programs_box = new QGroupBox(tr("External programs (llama.cpp / bitnet.cpp llama-bench)"));
+    auto* programs_box = new QGroupBox(tr("External programs (llama-bench of llama.cpp, bitnet.cpp, ik_llama.cpp)"));
     auto* programs_outer = new QVBoxLayout(programs_box);
     auto* programs_layout = new QHBoxLayout;
     programs_ = new QListWidget;
+    // A handful of programs at most: the space below is for what the store holds.
+    programs_->setMaximumHeight(programs_->fontMetrics().height() * 6);
     programs_->addItems(AppSettings::llama_bench_paths());
     if (programs_->count() > 0) programs_->setCurrentRow(0);
     auto* buttons = new QVBoxLayout;
@@ -137,9 +140,26 @@ BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(par
     connect(unpin, &QPushButton::clicked, this, &BaselinesPage::unpin_selected);
     connect(pin_impl, &QPushButton::clicked, this, &BaselinesPage::pin_implementation);
 
+    // Every implementation the store holds: which programs and builds, and how each was told apart.
+    auto* found_box = new QGroupBox(tr("Implementations in this store"));
+    auto* found_layout = new QVBoxLayout(found_box);
+    found_model_ = new ImplementationsModel(this);
+    auto* found_table = new QTableView;
+    found_table->setModel(found_model_);
+    found_table->verticalHeader()->setVisible(false);
+    found_table->horizontalHeader()->setStretchLastSection(true);
+    found_table->setSelectionMode(QAbstractItemView::NoSelection);
+    found_table->setWordWrap(false);
+    found_table->verticalHeader()->setDefaultSectionSize(found_table->fontMetrics().height() + 8);
+    found_layout->addWidget(found_table);
+    connect(found_model_, &QAbstractItemModel::modelReset, found_table, [found_table] {
+        found_table->resizeColumnsToContents();
+    });
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(programs_box);
     layout->addWidget(import_box);
+    layout->addWidget(found_box, 2);
     layout->addWidget(pins_box, 1);
     connect(context_, &AppContext::storeChanged, this, &BaselinesPage::reload);
     reload();
@@ -254,6 +274,7 @@ void BaselinesPage::reload() {
             implementations_->clear();
             implementations_->addItems(impls);
             if (impls.contains(current)) implementations_->setCurrentText(current);
+            found_model_->set_found(bench::implementations_found(result.second));
             model_->set_baselines(std::move(result.first), result.second);
             table_->resizeColumnsToContents();
         },

@@ -1,7 +1,7 @@
 #pragma once
 // Baselines page: configured external programs (llama-bench paths), "run baseline now",
-// importing result files (llama-bench json/jsonl/csv/sql output, our CSV/JSON exports) and the
-// pinned baselines with unpin.
+// importing result files (llama-bench json/jsonl/csv/sql output, our CSV/JSON exports), every
+// implementation the store holds, and the pinned baselines with unpin.
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -25,6 +25,7 @@ namespace tbui {
 
 class AppContext;
 class BaselineModel;
+class ImplementationsModel;
 
 class BaselinesPage : public QWidget {
     Q_OBJECT
@@ -33,6 +34,7 @@ public:
     ~BaselinesPage() override;   // cancels a running baseline and waits for its thread
 
     BaselineModel* model() const { return model_; }
+    ImplementationsModel* implementations_model() const { return found_model_; }
     QPushButton* run_baseline_button() const { return run_now_; }
     // Imports the files on the store worker (bench::import_into_store, as `ternbench import`);
     // the outcome goes to the page, the status bar and, for a failed file, the banner.
@@ -72,6 +74,7 @@ private:
     QPushButton* run_now_ = nullptr;
     QLabel* import_result_ = nullptr;
     BaselineModel* model_ = nullptr;
+    ImplementationsModel* found_model_ = nullptr;
     QTableView* table_ = nullptr;
     QComboBox* implementations_ = nullptr;
     QString last_import_;
