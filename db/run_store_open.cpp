@@ -41,15 +41,18 @@ std::optional<std::string> header_problem(const fs::path& file) {
     const auto status = fs::status(file, ec);
     if (!ec && status.type() != fs::file_type::regular)
         return std::string(fs::is_directory(status) ? "it is a folder" : "it is not a regular file (a device, pipe or socket)");
-    const uint64_t size = file_size_or_zero(file);
+    uint64_t size = file_size_or_zero(file);
     if (size == 0) {
         // An empty file is a new database -- unless it only reads as empty by its size, as the
         // files under /proc and /sys do.
         char probe[16];
         std::ifstream in(file, std::ios::binary);
-        if (in.read(probe, sizeof probe).gcount() > 0)
+        if (in.read(probe, sizeof probe).gcount() == 0) return std::nullopt;
+        // Data now, and a size too: another opener of the same new file wrote its first page
+        // between our two looks (a real race, seen with four openers at once). Check that.
+        size = file_size_or_zero(file);
+        if (size == 0)
             return std::string("its size reads as 0 but it holds data (a /proc or /sys file?), so it is no database");
-        return std::nullopt;
     }
     if (size < 100)
         return "file of " + std::to_string(size) + " bytes is too short for a SQLite database";

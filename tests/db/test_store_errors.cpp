@@ -142,6 +142,18 @@ private slots:
         QVERIFY2(problem.empty(), problem.c_str());
     }
 
+    // A file whose size reads as 0 but that holds data (/proc, /sys) is no new database.
+    void zero_size_file_with_data() {
+        const std::string path = "/proc/self/status";
+        if (!QFile::exists(QString::fromStdString(path))) QSKIP("no /proc here");
+        try {
+            RunStore store(path);
+            QFAIL("opened /proc/self/status as a store");
+        } catch (const StoreError& e) {
+            QVERIFY2(contains(e.what(), "its size reads as 0 but it holds data"), e.what());
+        }
+    }
+
     void truncated_database() {
         const std::string original = fresh_path();
         make_store_with_runs(original, 60);
