@@ -42,6 +42,38 @@ std::vector<int> int_list_flag(const std::string& text, const char* flag) {
     return *values;
 }
 
+// "3-258,300" -> 3..258 and 300.
+std::vector<int32_t> parse_token_list(const std::string& s, const char* what) {
+    std::vector<int32_t> out;
+    size_t pos = 0;
+    while (pos < s.size()) {
+        size_t comma = s.find(',', pos);
+        const std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        const size_t dash = item.find('-', 1);
+        const std::string lo_s = dash == std::string::npos ? item : item.substr(0, dash);
+        const std::string hi_s = dash == std::string::npos ? item : item.substr(dash + 1);
+        const auto lo = int_list_flag(lo_s, what), hi = int_list_flag(hi_s, what);
+        if (lo.size() != 1 || hi.size() != 1 || lo[0] < 0 || hi[0] < lo[0] || hi[0] - lo[0] > 10'000'000)
+            throw CLI::ValidationError(what, "expects token ids or ranges like 3-258,300, got '" + item + "'");
+        for (int v = lo[0]; v <= hi[0]; ++v) out.push_back(v);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+// Flags of the latency workloads shared by `run` and `baseline run --llama-server` (the ones
+// whose names do not clash with llama-bench's -p/-n).
+void add_http_generation_flags(CLI::App* cmd, BenchmarkSpec& sp, std::string& forbid) {
+    cmd->add_flag("--ignore-eos", sp.ignore_eos,
+                  "Generate past end-of-generation tokens (every request yields --max-tokens tokens)");
+    cmd->add_option("--forbid-tokens", forbid, "Token ids the sampler never picks, e.g. 3-258,300 (logit_bias)");
+    cmd->add_flag("--forbid-byte-tokens", sp.forbid_byte_tokens,
+                  "Forbid the vocabulary's byte tokens (demo models on llama-server: FORMATS.md section 7)");
+    cmd->add_option("--request-timeout", sp.request_timeout_s,
+                    "HTTP: seconds without data before a streamed request counts as stalled (default 120)");
+}
+
 // CLI11's NonNegativeNumber/PositiveNumber print "not in range 0.000000 to 1.79e308" and call
 // "abc" out of range; this says what is wrong in words and rejects values an int cannot hold.
 CLI::Validator int_at_least(int min) {
@@ -231,6 +263,13 @@ int run(int argc, char** argv) {
     run_cmd->add_option("--write-kl-base", sp.write_kl_base,
                         "perplexity: write a KL base file (llama-perplexity's layout)")->excludes(kl_read);
     run_cmd->add_option("--sample-interval", sp.sampler_interval_ms, "Resource sampling interval, ms (default 50)");
+    run_cmd->add_option("--endpoint", sp.endpoint,
+                        "Run the latency workload against this HTTP server (http://HOST:PORT), e.g. a "
+                        "llama-server or `ternbench serve` you started; API key from $TERNBENCH_API_KEY");
+    run_cmd->add_option("--api", sp.api, "Endpoint API: auto (default), completion (/completion) or v1 (/v1/completions)")
+        ->check(CLI::IsMember({"auto", "completion", "v1"}));
+    std::string run_forbid;
+    add_http_generation_flags(run_cmd, sp, run_forbid);
     add_db(run_cmd, ra.db);
     run_cmd->add_flag("--json", ra.json, "Machine-readable result on stdout");
 
@@ -273,7 +312,7 @@ int run(int argc, char** argv) {
     base_cmd->require_subcommand(1);
     BaselineRunArgs ba;
     ba.db = tbdb::RunStore::default_path();
-    auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench or llama-perplexity and store its results");
+    auto* brun = base_cmd->add_subcommand("run", "Run an external llama-bench, llama-perplexity or llama-server (latency workloads over HTTP) and store the results");
     auto* bench_prog = brun->add_option("--llama-bench", ba.program, "llama-bench program");
     auto* ppl_prog = brun->add_option("--llama-perplexity", ba.perplexity_program,
                                       "llama-perplexity program (a `perplexity` run: --text, --ctx, --chunks, "
@@ -284,8 +323,42 @@ int run(int argc, char** argv) {
     brun->add_option("--chunks", ba.chunks, "llama-perplexity: at most this many chunks")->check(int_at_least(1));
     auto* bkl = brun->add_option("--kl-base", ba.kl_base, "llama-perplexity: KL divergence against this base");
     brun->add_option("--write-kl-base", ba.write_kl_base, "llama-perplexity: write a KL base file")->excludes(bkl);
+    BaselineServerArgs bs;
+    bs.db = tbdb::RunStore::default_path();
+    auto& bsp = bs.spec;
+    auto* server_opt = brun->add_option("--llama-server", bs.program,
+                                        "llama-server program (llama.cpp, bitnet.cpp or a fork): started on "
+                                        "127.0.0.1 and a free port, stopped after the run")
+                           ->excludes(bench_prog)
+                           ->excludes(ppl_prog);
     brun->add_option("--model,-m", ba.model, "GGUF model")->required();
     const std::string threads_why = "4 x the logical CPUs";
+    brun->add_option("--workload,-w", bsp.workload, "llama-server: latency workload single|stream|batch|server|scaling")
+        ->check(CLI::IsMember({"single", "stream", "batch", "server", "scaling"}));
+    brun->add_option("--concurrency,-c", bsp.concurrency, "llama-server: requests at once (batch) / max batch (server); = its -np")
+        ->check(int_at_least(1));
+    brun->add_option("--max-tokens", bsp.max_tokens, "llama-server: new tokens per request (0: 100 single/stream, 50 batch)")
+        ->check(int_at_least(0));
+    brun->add_option("--warmup", bsp.warmup, "llama-server: warm-up runs, not measured (default 1)")->check(int_at_least(0));
+    brun->add_option("--prompts-file", bsp.prompts_file, "llama-server: prompts, one per line or JSONL");
+    brun->add_option("--temperature", bsp.temperature, "llama-server: sampling temperature (default 0.7)");
+    brun->add_option("--top-p", bsp.top_p, "llama-server: top-p (default 0.9)");
+    brun->add_option("--top-k", bsp.top_k, "llama-server: top-k (default 0 = off)");
+    brun->add_option("--seed", bsp.seed, "llama-server: sampling seed, 0 to 2^64-1 (default 42)")->check(unsigned_integer());
+    brun->add_option("--rate", bsp.arrival_rate, "llama-server, server workload: Poisson arrival rate, requests/s");
+    brun->add_option("--duration", bsp.duration_s, "llama-server, server workload: arrival window, seconds");
+    brun->add_option("--slo-ttft", bsp.slo_ttft_ms, "llama-server, server workload: TTFT SLO, ms");
+    brun->add_option("--slo-tpot", bsp.slo_tpot_ms, "llama-server, server workload: TPOT SLO, ms");
+    std::string bs_sweep_conc, bs_forbid;
+    brun->add_option("--sweep-concurrency", bs_sweep_conc, "llama-server, scaling: concurrencies, e.g. 1,2,4");
+    brun->add_option("--n-ctx", bsp.n_ctx, "llama-server: context per request (0: the model's, at most 4096)");
+    brun->add_option("--kv-type", bsp.kv_type, "llama-server: KV cache type f16 (default) or f32")
+        ->transform(CLI::CheckedTransformer(kv_types));
+    add_http_generation_flags(brun, bsp, bs_forbid);
+    brun->add_option("--health-timeout", bs.health_timeout_s, "llama-server: seconds to wait for /health (default 300)")
+        ->check(positive_real());
+    brun->add_option("--server-port", bs.port, "llama-server: port on 127.0.0.1 (default: a free one)")
+        ->check(CLI::Range(0, 65535));
     brun->add_option("-p", ba.n_prompt, "Prompt tokens (0 to 1048576)")->check(int_at_least(0))->check(int_at_most(1 << 20, ""));
     brun->add_option("-n", ba.n_gen, "Generated tokens (0 to 1048576)")->check(int_at_least(0))->check(int_at_most(1 << 20, ""));
     brun->add_option("-t", ba.threads, kThreadsHelp)->check(int_at_least(0))->check(int_at_most(max_threads(), threads_why));
@@ -396,8 +469,8 @@ int run(int argc, char** argv) {
         if (top_preset->count() > 0 && !app.get_subcommands().empty())
             throw CLI::ValidationError("--preset", "before a subcommand it only applies to the default run "
                                                    "(no subcommand); give it after `run` instead");
-        if (brun->parsed() && ba.program.empty() && ba.perplexity_program.empty())
-            throw CLI::RequiredError("--llama-bench or --llama-perplexity");
+        if (brun->parsed() && ba.program.empty() && ba.perplexity_program.empty() && bs.program.empty())
+            throw CLI::RequiredError("--llama-bench, --llama-perplexity or --llama-server");
         // SQLite opens "" as a private temporary database: a run stored there would vanish.
         if (default_db.empty()) throw CLI::ValidationError("--db", "needs a file name, got an empty one");
         for (const auto& sub : sub_dbs)
@@ -418,6 +491,9 @@ int run(int argc, char** argv) {
             throw CLI::ValidationError("--preset", "unknown demo preset '" + default_preset + "' (tiny, small, 700m, 1b3, 2b)");
         if (!sweep_threads.empty()) sp.sweep_threads = int_list_flag(sweep_threads, "--sweep-threads");
         if (!sweep_conc.empty()) sp.sweep_concurrency = int_list_flag(sweep_conc, "--sweep-concurrency");
+        if (!run_forbid.empty()) sp.forbid_tokens = parse_token_list(run_forbid, "--forbid-tokens");
+        if (!bs_forbid.empty()) bsp.forbid_tokens = parse_token_list(bs_forbid, "--forbid-tokens");
+        if (!bs_sweep_conc.empty()) bsp.sweep_concurrency = int_list_flag(bs_sweep_conc, "--sweep-concurrency");
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -443,6 +519,19 @@ int run(int argc, char** argv) {
         if (*cmp_cmd) return cmd_compare(ha);
         if (*exp_cmd) return cmd_export(ea);
         if (*imp_cmd) return cmd_import(import_db, import_file, import_format, import_impl);
+        if (*brun && server_opt->count() > 0) {
+            bs.db = ba.db;
+            bs.implementation = ba.implementation;
+            bsp.model_path = ba.model;
+            bsp.threads = ba.threads;
+            bsp.repetitions = ba.reps;
+            bs.json = ba.json;
+            if (std::string err = bsp.validate(); !err.empty()) {
+                std::cerr << "ternbench baseline run: " << err << "\n";
+                return kUsage;
+            }
+            return cmd_baseline_server_run(bs);
+        }
         if (*brun) return cmd_baseline_run(ba);
         if (*bpin) return cmd_baseline_pin(pin_db, pin_ref);
         if (*blist) return cmd_baseline_list(pin_db, blist_json);

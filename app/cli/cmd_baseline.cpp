@@ -5,8 +5,12 @@
 #include "app/cli/cancel_on_signal.h"
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/cancel_on_signal.h"
+#include "app/cli/progress_printer.h"
 #include "app/legacy/llama_bench_runner.h"
 #include "app/legacy/llama_perplexity_runner.h"
+#include "app/legacy/llama_server_baseline.h"
+#include "app/reports/markdown_report.h"
 #include "app/reports/json_export.h"
 #include "db/run_store.h"
 #include "db/store_checks.h"
@@ -93,6 +97,31 @@ int cmd_baseline_run(const BaselineRunArgs& a) {
                       << ": " << (m && m->value ? std::to_string(*m->value) : std::string("—"))
                       << (sd && sd->value ? " ± " + std::to_string(*sd->value) : std::string()) << " tok/s\n";
         }
+    return kOk;
+}
+
+int cmd_baseline_server_run(const BaselineServerArgs& a) {
+    LlamaServerRunSpec ls;
+    ls.program = a.program;
+    ls.spec = a.spec;
+    ls.health_timeout_s = a.health_timeout_s;
+    ls.port = a.port;
+    ls.implementation = a.implementation;
+    tbdb::RunStore store(a.db);
+    std::atomic<bool> cancel{false};
+    ProgressPrinter progress;
+    LlamaServerRunOutcome out;
+    {
+        CancelOnSignal signals(cancel);
+        out = run_llama_server_baseline(ls, store, &progress, &cancel);
+    }
+    if (a.json) std::cout << run_to_json(out.run).dump(2) << std::endl;
+    else if (out.run.status != tbdb::RunStatus::Failed) std::cout << markdown_run_report(out.run) << std::endl;
+    if (out.run.status == tbdb::RunStatus::Cancelled) return kCancelled;
+    if (!out.error.empty()) {
+        std::cerr << "ternbench baseline run: " << out.error << " (stored as failed run #" << out.run.id << ")\n";
+        return out.input_error ? kInputError : kRunFailed;
+    }
     return kOk;
 }
 

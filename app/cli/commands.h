@@ -49,6 +49,15 @@ struct BaselineRunArgs {
     std::vector<std::string> extra_args;   // after `--`, passed to the program as given
 };
 int cmd_baseline_run(const BaselineRunArgs& a);
+// `baseline run --llama-server`: the latency workload against a llama-server started here.
+struct BaselineServerArgs {
+    std::string db, program, implementation;
+    BenchmarkSpec spec;
+    double health_timeout_s = 300;
+    int port = 0;
+    bool json = false;
+};
+int cmd_baseline_server_run(const BaselineServerArgs& a);
 int cmd_baseline_pin(const std::string& db, const std::string& ref);
 int cmd_baseline_list(const std::string& db, bool json);
 

@@ -74,6 +74,12 @@ nlohmann::json BenchmarkSpec::to_json() const {
         {"ppl_chunks", ppl_chunks},
         {"kl_base", kl_base},
         {"write_kl_base", write_kl_base},
+        {"ignore_eos", ignore_eos},
+        {"forbid_tokens", forbid_tokens},
+        {"forbid_byte_tokens", forbid_byte_tokens},
+        {"endpoint", endpoint},
+        {"api", api},
+        {"request_timeout_s", request_timeout_s},
     };
 }
 
@@ -123,6 +129,12 @@ BenchmarkSpec BenchmarkSpec::from_json(const nlohmann::json& j) {
     get("ppl_chunks", s.ppl_chunks);
     get("kl_base", s.kl_base);
     get("write_kl_base", s.write_kl_base);
+    get("ignore_eos", s.ignore_eos);
+    get("forbid_tokens", s.forbid_tokens);
+    get("forbid_byte_tokens", s.forbid_byte_tokens);
+    get("endpoint", s.endpoint);
+    get("api", s.api);
+    get("request_timeout_s", s.request_timeout_s);
     return s;
 }
 

@@ -58,6 +58,22 @@ struct BenchmarkSpec {
     std::string kl_base;                // --kl-base: KL divergence against this base file
     std::string write_kl_base;          // --write-kl-base: write a base file of this run
 
+    // Generation continues past end-of-generation tokens (llama-server's ignore_eos), so every
+    // request yields exactly the requested token count on both sides of a comparison.
+    bool ignore_eos = false;
+    // Token ids the sampler must never pick (logit_bias [[id, false], ...] over HTTP), and
+    // whether to add the vocabulary's byte tokens: demo models need those forbidden for
+    // llama-server (FORMATS.md section 7), identically on both sides.
+    std::vector<int32_t> forbid_tokens;
+    bool forbid_byte_tokens = false;
+
+    // HTTP: run the latency workload against this server (http://HOST:PORT) instead of the
+    // in-process engine; `api` is auto|completion|v1. The API key comes only from the
+    // environment (TERNBENCH_API_KEY) and is never stored.
+    std::string endpoint;
+    std::string api = "auto";
+    double request_timeout_s = 120;     // longest silence of one streamed request (stall)
+
     int effective_max_tokens() const;
     int effective_ppl_ctx() const { return ppl_ctx > 0 ? ppl_ctx : 512; }
     nlohmann::json to_json() const;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/core/prompt_file.h"
+#include "app/http/endpoint.h"
 #include "engine/demo/demo_model.h"
 #include "engine/kernels/kernel_set.h"
 #include "engine/model/model.h"
@@ -29,6 +30,7 @@ constexpr int kMaxTopK = 1000000;
 constexpr double kMaxSloMs = 3600e3;
 constexpr int kMaxSampleIntervalMs = 60000;
 constexpr int64_t kMaxContext = 1 << 20;
+constexpr double kMaxRequestTimeout = 86400;   // seconds of silence before a stream counts as stalled
 
 RunCheck flags(std::string message) { return {RunCheck::Kind::BadFlags, std::move(message)}; }
 RunCheck input(std::string message) { return {RunCheck::Kind::BadInput, std::move(message)}; }
@@ -186,6 +188,28 @@ RunCheck check_ranges(const BenchmarkSpec& s) {
     return {};
 }
 
+// The HTTP driver's flags (`run --endpoint`, `baseline run --llama-server`) and the forbidden
+// tokens, which both sides of a comparison use.
+RunCheck check_http(const BenchmarkSpec& s) {
+    for (int32_t id : s.forbid_tokens)
+        if (id < 0) return flags("--forbid-tokens: token ids must be >= 0, got " + std::to_string(id));
+    if (!member({"auto", "completion", "v1"}, s.api))
+        return flags("--api '" + s.api + "' is not one of: auto, completion, v1");
+    if (!std::isfinite(s.request_timeout_s) || !(s.request_timeout_s > 0) || s.request_timeout_s > kMaxRequestTimeout)
+        return flags("--request-timeout " + num(s.request_timeout_s) + " is out of range: allowed above 0 up to " +
+                     num(kMaxRequestTimeout) + " s");
+    if (s.endpoint.empty()) return {};
+    if (!member({"single", "stream", "batch", "server", "scaling"}, s.workload))
+        return flags("--workload " + s.workload +
+                     " cannot run against an endpoint (single, stream, batch, server and scaling can)");
+    try {
+        (void)http::parse_endpoint(s.endpoint);
+    } catch (const std::exception& e) {
+        return flags(std::string("--endpoint: ") + e.what());
+    }
+    return {};
+}
+
 RunCheck check_names(const BenchmarkSpec& s) {
     if (s.model_path.empty()) {
         if (!member(tern::demo_presets(), s.demo_preset))
@@ -206,6 +230,8 @@ RunCheck check_names(const BenchmarkSpec& s) {
 }
 
 RunCheck check_context_and_memory(const BenchmarkSpec& s) {
+    // Over HTTP the server holds the context and the KV caches: it refuses what it cannot hold.
+    if (!s.endpoint.empty()) return {};
     std::string file;
     const auto hp = known_hparams(s, file);
     const ContextLimit limit = context_limit(s, hp, file);
@@ -248,6 +274,7 @@ int max_concurrency() { return kMaxConcurrency; }
 
 RunCheck check_run_ranges(const BenchmarkSpec& spec) {
     if (auto r = check_ranges(spec); !r.ok()) return r;
+    if (auto r = check_http(spec); !r.ok()) return r;
     return check_names(spec);
 }
 
@@ -263,7 +290,8 @@ RunCheck check_run_inputs(const BenchmarkSpec& spec) {
         if (!std::filesystem::exists(spec.model_path, ec)) return input("model file not found: " + spec.model_path);
         try {
             const auto info = tern::Model::inspect(spec.model_path);
-            if (!info.supported)
+            // Over HTTP only the tokenizer is read: a server may run files the engine cannot.
+            if (!info.supported && spec.endpoint.empty())
                 return input("unsupported model " + spec.model_path + ": " + info.unsupported_reason);
         } catch (const std::exception& e) {
             return input(e.what());

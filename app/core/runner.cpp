@@ -17,6 +17,7 @@
 #include "app/core/input_error.h"
 #include "app/core/prompt_file.h"
 #include "app/core/run_checks.h"
+#include "app/http/remote_generation.h"
 #include "app/metrics/metric_builder.h"
 #include "app/system/demo_cache.h"
 #include "app/system/host_info.h"
@@ -166,8 +167,14 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
     }
     // Input errors before the row exists are still stored: remember them and fail right after.
     std::string early_error = check.message;
-    run.kernel = tern::select_kernels(spec.kernel).name;   // known and available: checked above
-    run.implementation = "ternbench/" + run.kernel;
+    const bool remote = !spec.endpoint.empty();
+    if (remote) {   // the server's implementation and build replace these once it is probed
+        run.kernel.clear();
+        run.implementation = "http";
+    } else {
+        run.kernel = tern::select_kernels(spec.kernel).name;   // known and available: checked above
+        run.implementation = "ternbench/" + run.kernel;
+    }
     // A damaged page would be written over without a word: refuse before measuring anything.
     tbdb::require_sound_for_write(store_);
     run.id = store_.begin_run(run);  // StoreError propagates: there is nowhere to keep the run
@@ -179,9 +186,10 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
     auto stop_if_cancelled = [&](const char* before) {
         if (cancel && cancel->load()) throw std::runtime_error(std::string("cancelled before ") + before);
     };
+    std::unique_ptr<http::RemoteSetup> remote_setup;
     try {
         if (!early_error.empty()) throw std::runtime_error(early_error);
-        if (spec.model_path.empty()) {
+        if (spec.model_path.empty() && !remote) {
             tern::DemoSpec demo;
             demo.preset = spec.demo_preset;
             demo.type = spec.demo_type;
@@ -193,24 +201,40 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
                 throw std::runtime_error(std::string("demo model: ") + e.what());
             }
         }
-        stop_if_cancelled("inspecting the model");
-        struct stat st{};
-        if (::stat(run.model.path.c_str(), &st) != 0)
-            throw std::runtime_error("model file not found: " + run.model.path);
-        run.model.size_bytes = st.st_size;
-        events.progress("inspecting model", 0, 0);
-        const auto info = tern::Model::inspect(run.model.path);
-        run.model.arch = info.hparams.arch_name;
-        run.model.ternary_type = info.ternary_type;
-        run.model.n_params = info.n_params;
-        if (!info.supported) throw std::runtime_error("unsupported model " + run.model.path + ": " + info.unsupported_reason);
-        run.model.sha256 = sys::file_sha256(run.model.path);
+        // Over HTTP without --model the server's /tokenize is used and no file is read here.
+        if (!run.model.path.empty()) {
+            stop_if_cancelled("inspecting the model");
+            struct stat st{};
+            if (::stat(run.model.path.c_str(), &st) != 0)
+                throw std::runtime_error("model file not found: " + run.model.path);
+            run.model.size_bytes = st.st_size;
+            events.progress("inspecting model", 0, 0);
+            const auto info = tern::Model::inspect(run.model.path);
+            run.model.arch = info.hparams.arch_name;
+            run.model.ternary_type = info.ternary_type;
+            run.model.n_params = info.n_params;
+            // A server may run files the engine cannot (only the tokenizer is read here then).
+            if (!info.supported && !remote)
+                throw std::runtime_error("unsupported model " + run.model.path + ": " + info.unsupported_reason);
+            run.model.sha256 = sys::file_sha256(run.model.path);
+        }
         stop_if_cancelled("loading the model");
 
         WorkloadFn workload = find_workload(spec.workload);
         if (!workload) throw std::runtime_error("unknown workload " + spec.workload);
         std::shared_ptr<const tern::Model> model;
-        if (workload_needs_model(spec.workload)) {
+        if (remote) {
+            events.progress("contacting " + spec.endpoint, 0, 0);
+            remote_setup = http::prepare_remote(spec, run.model.path, run.threads);
+            run.implementation = remote_setup->info.implementation;
+            run.impl_version = remote_setup->info.build;
+            auto config = nlohmann::json::parse(run.config_json);
+            config["http"] = remote_setup->describe();
+            run.config_json = config.dump();
+        } else if (!spec.forbid_tokens.empty() || spec.forbid_byte_tokens) {
+            throw std::runtime_error("forbidding tokens in-process needs the engine sampler's logit_bias, "
+                                     "which this build lacks (it works against an endpoint)");
+        } else if (workload_needs_model(spec.workload)) {
             events.progress("loading model", 0, 0);
             tern::LoadOptions lo;
             lo.kernel = spec.kernel;
@@ -226,6 +250,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         stop_if_cancelled("the workload");
         WorkloadContext ctx{spec, run.model.path, model, resolve_prompts(spec), run.threads,
                             run, events, cancel, t0};
+        if (remote_setup) ctx.remote = &remote_setup->remote;
 
         ControlLoop loop;
         const bool peak_reset = sys::reset_peak_rss();
@@ -235,8 +260,9 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         sampler.start();
         run_on_loop(loop.io(), [&ticker] { ticker.start(); });
         try {
-            workload(ctx);
+            run_workload_keeping_measured(workload, ctx);
         } catch (...) {
+            if (remote_setup) remote_setup->timings->add_metrics(run, t0);
             run_on_loop(loop.io(), [&ticker] { ticker.stop(); });
             sampler.stop();
             run.resources = sampler.samples();
@@ -247,7 +273,9 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         run_on_loop(loop.io(), [&ticker] { ticker.stop(); });
         sampler.stop();
         run.resources = sampler.samples();
-        add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
+        // Over HTTP the sampled process is the client, not the server: no memory/CPU figures.
+        if (remote_setup) remote_setup->timings->add_metrics(run, t0);
+        else add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
         const bool was_cancelled = cancel && cancel->load();
         run.status = was_cancelled ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Completed;
         if (was_cancelled) run.error = "cancelled by the user; figures cover what was measured";
@@ -257,6 +285,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         last_input_error_ = dynamic_cast<const InputError*>(&e) != nullptr;
     }
     run.finished_at = tbdb::utc_timestamp_now();
+    if (before_store_) before_store_(run);
     if (observer) observer->on_storing(run.id);
     // What was measured outlives a store that refuses it: retried, else kept in a file.
     save_or_spill(store_, {run}, [&] { store_.finish_run(run); }, save_retry_);

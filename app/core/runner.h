@@ -4,6 +4,7 @@
 // Blocking: the CLI calls it on its main thread, the window on a worker thread.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "app/core/benchmark_spec.h"
@@ -53,10 +54,16 @@ public:
     // exits with 3 for those.
     bool last_failed_on_input() const { return last_input_error_; }
 
+    // Called with the finished run just before it is stored (a caller that ran the server, e.g.
+    // `baseline run`, adds what it knows: implementation, the server's command line, ...).
+    void set_before_store(std::function<void(tbdb::RunRecord&)> fn) { before_store_ = std::move(fn); }
+
+
 private:
     tbdb::RunStore& store_;
     bool last_input_error_ = false;
     SaveRetry save_retry_;
+    std::function<void(tbdb::RunRecord&)> before_store_;
 };
 
 }  // namespace bench

@@ -11,7 +11,7 @@
 namespace bench {
 namespace {
 
-void run_batch_passes(WorkloadContext& ctx, tern::Scheduler& scheduler) {
+void run_batch_passes(WorkloadContext& ctx, RequestSink& scheduler) {
     const auto prompts = tokenize_prompts(ctx);
     const int k = ctx.spec.concurrency;
     const int passes = ctx.spec.warmup + ctx.spec.repetitions;
@@ -32,13 +32,7 @@ void run_batch_passes(WorkloadContext& ctx, tern::Scheduler& scheduler) {
         if (warm) continue;
         // A cancelled pass is incomplete: its makespan would not be one of K requests.
         if (cancelled) return;
-        for (const auto& res : tracker.results()) {
-            if (res.stop == tern::StopReason::Error)
-                throw std::runtime_error("generation failed: " + res.error);
-            auto rec = metrics::to_request_record(res, ctx.t0, index++, rep);
-            ctx.events.request_done(rec);
-            ctx.run.requests.push_back(std::move(rec));
-        }
+        keep_results(ctx, tracker.results(), index, rep);
     }
     ctx.events.progress("done", passes, passes);
 }
@@ -46,8 +40,8 @@ void run_batch_passes(WorkloadContext& ctx, tern::Scheduler& scheduler) {
 }  // namespace
 
 void run_batch(WorkloadContext& ctx) {
-    tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
-    run_batch_passes(ctx, scheduler);
+    const auto sink = open_request_sink(ctx, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
+    run_batch_passes(ctx, *sink);
     add_latency_metrics(ctx, /*with_itl=*/false);
     metrics::MetricBuilder(ctx.run.metrics)
         .add("concurrency", double(ctx.spec.concurrency), "requests", 1);

@@ -1,19 +1,19 @@
 #pragma once
-// Collects the results of requests submitted to a tern::Scheduler (batch, server, scaling) and
-// waits for them, cancelling what is left when the run's cancel flag rises.
+// Collects the results of requests submitted to a RequestSink (the engine's Scheduler or an
+// HTTP server; batch, server, scaling, and sequential requests over HTTP) and waits for them, cancelling what is left when the run's cancel flag rises.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
-#include "engine/runtime/scheduler.h"
+#include "app/workloads/request_sink.h"
 
 namespace bench {
 
 class RequestTracker {
 public:
-    explicit RequestTracker(tern::Scheduler& scheduler) : scheduler_(scheduler) {}
+    explicit RequestTracker(RequestSink& sink) : scheduler_(sink) {}
     ~RequestTracker();  // cancels and waits for requests still in flight
 
     // Returns the request's slot (submission order).
@@ -27,7 +27,7 @@ public:
     std::vector<tern::GenerationResult> results() const;
 
 private:
-    tern::Scheduler& scheduler_;
+    RequestSink& scheduler_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::vector<tern::GenerationResult> results_;

@@ -31,6 +31,7 @@ std::string point_name(int t, int c) {
 void run_scaling(WorkloadContext& ctx) {
     const auto prompts = tokenize_prompts(ctx);
     std::vector<int> threads = ctx.spec.sweep_threads;
+    if (threads.empty() && ctx.remote) threads = {ctx.remote->server_threads};
     if (threads.empty())
         for (int t = 1; t <= std::max(1, tern::ThreadPool::physical_cores()); ++t) threads.push_back(t);
     std::vector<int> conc = ctx.spec.sweep_concurrency;
@@ -47,7 +48,12 @@ void run_scaling(WorkloadContext& ctx) {
     for (int t : threads) {
         for (int c : conc) {
             if (ctx.cancelled()) break;
-            tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, t, c));
+            if (ctx.remote && t != ctx.remote->server_threads)
+                throw std::runtime_error("over HTTP the server's thread count is fixed (" +
+                                         std::to_string(ctx.remote->server_threads) +
+                                         "): --sweep-threads can only be " + std::to_string(ctx.remote->server_threads));
+            const auto sink = open_request_sink(ctx, scheduler_options(ctx.spec, t, c));
+            auto& scheduler = *sink;
             tbdb::SampleSeries series{"tok_s_" + point_name(t, c), "tok/s", {}};
             for (int pass = 0; pass < passes && !ctx.cancelled(); ++pass) {
                 const bool warm = pass < ctx.spec.warmup;
@@ -58,11 +64,12 @@ void run_scaling(WorkloadContext& ctx) {
                                    [&](const tern::TokenEvent&) { ctx.events.count_tokens(1); });
                 if (tracker.wait_all(ctx.cancel) || warm) continue;
                 std::vector<tbdb::RequestRecord> recs;
-                for (const auto& res : tracker.results()) {
-                    if (res.stop == tern::StopReason::Error)
-                        throw std::runtime_error("generation failed: " + res.error);
+                try {
                     // repetition = point index, so per-point requests stay apart in the store.
-                    recs.push_back(metrics::to_request_record(res, ctx.t0, index++, point_index));
+                    keep_results(ctx, tracker.results(), index, point_index, &recs);
+                } catch (...) {
+                    for (auto& r : recs) ctx.run.requests.push_back(std::move(r));
+                    throw;
                 }
                 if (auto v = metrics::output_tok_s(recs)) series.values.push_back(*v);
                 for (auto& r : recs) ctx.run.requests.push_back(std::move(r));

@@ -66,7 +66,8 @@ Clock::time_point drive_arrivals(WorkloadContext& ctx, RequestTracker& tracker,
 
 void run_server(WorkloadContext& ctx) {
     const auto prompts = tokenize_prompts(ctx);
-    tern::Scheduler scheduler(ctx.model, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
+    const auto sink = open_request_sink(ctx, scheduler_options(ctx.spec, ctx.threads, ctx.spec.concurrency));
+    auto& scheduler = *sink;
     uint64_t seq = 0;
 
     // Warm-up: one request per warm-up run, alone (a full arrival window would cost d seconds).
@@ -93,10 +94,14 @@ void run_server(WorkloadContext& ctx) {
 
         int good = 0, n = 0;
         double last_done_ms = metrics::ms_between(ctx.t0, window_start);
-        for (const auto& res : tracker.results()) {
-            if (res.stop == tern::StopReason::Error)
-                throw std::runtime_error("generation failed: " + res.error);
-            auto rec = metrics::to_request_record(res, ctx.t0, index++, rep);
+        std::vector<tbdb::RequestRecord> recs;
+        std::string failure;
+        try {
+            keep_results(ctx, tracker.results(), index, rep, &recs);
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        for (auto& rec : recs) {
             ++n;
             const auto tpot = metrics::tpot_ms(rec);
             if (rec.ttft_ms && *rec.ttft_ms <= ctx.spec.slo_ttft_ms &&
@@ -106,6 +111,7 @@ void run_server(WorkloadContext& ctx) {
             ctx.events.request_done(rec);
             ctx.run.requests.push_back(std::move(rec));
         }
+        if (!failure.empty()) throw std::runtime_error(failure);
         const double span_s = (last_done_ms - metrics::ms_between(ctx.t0, window_start)) / 1000.0;
         if (span_s > 0) goodput.values.push_back(good / span_s);
         if (window_s > 0) achieved.values.push_back(n / window_s);

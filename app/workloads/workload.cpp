@@ -2,6 +2,9 @@
 
 #include <map>
 
+#include "app/metrics/metric_builder.h"
+#include "app/workloads/workload_common.h"
+
 namespace bench {
 
 WorkloadFn find_workload(const std::string& name) {
@@ -16,5 +19,20 @@ WorkloadFn find_workload(const std::string& name) {
 }
 
 bool workload_needs_model(const std::string& name) { return name != "load"; }
+
+bool workload_runs_over_http(const std::string& name) {
+    return name == "single" || name == "stream" || name == "batch" || name == "server" || name == "scaling";
+}
+
+void run_workload_keeping_measured(WorkloadFn fn, WorkloadContext& ctx) {
+    try {
+        fn(ctx);
+    } catch (...) {
+        const bool has_figures = metrics::MetricBuilder(ctx.run.metrics).has("ttft_ms_p50");
+        if (!ctx.run.requests.empty() && !has_figures && ctx.spec.workload != "scaling")
+            add_latency_metrics(ctx, ctx.spec.workload == "stream");
+        throw;
+    }
+}
 
 }  // namespace bench

@@ -11,16 +11,21 @@
 namespace bench {
 
 std::vector<std::vector<int32_t>> tokenize_prompts(const WorkloadContext& ctx) {
-    const auto& tok = ctx.model->tokenizer();
     // Refuse up front a request that cannot fit the context: generation would stop early at
     // "context full" after minutes of work and measure a different request than asked for.
-    const int64_t n_ctx = tern::default_context(ctx.model->hparams(), ctx.spec.n_ctx);
+    const int64_t n_ctx = ctx.remote ? ctx.remote->n_ctx : tern::default_context(ctx.model->hparams(), ctx.spec.n_ctx);
     const int64_t n_new = ctx.spec.effective_max_tokens();
     std::vector<std::vector<int32_t>> out;
     for (const auto& p : ctx.prompts) {
-        auto ids = tok.encode(p, tok.vocab().add_bos);
+        std::vector<int32_t> ids;
+        if (ctx.remote) {
+            ids = ctx.remote->tokenize(p);
+        } else {
+            const auto& tok = ctx.model->tokenizer();
+            ids = tok.encode(p, tok.vocab().add_bos);
+        }
         if (ids.empty()) throw std::runtime_error("prompt tokenizes to no tokens: \"" + p + "\"");
-        if (int64_t(ids.size()) + n_new > n_ctx)
+        if (n_ctx > 0 && int64_t(ids.size()) + n_new > n_ctx)
             throw std::runtime_error("prompt of " + std::to_string(ids.size()) + " tokens + " +
                                      std::to_string(n_new) + " new tokens do not fit the context of " +
                                      std::to_string(n_ctx) + " tokens (lower --max-tokens or raise --n-ctx)");
@@ -43,8 +48,32 @@ tern::GenerationParams generation_params(const WorkloadContext& ctx, uint64_t re
     tern::GenerationParams g;
     g.max_tokens = ctx.spec.effective_max_tokens();
     g.sampling = sampler_params(ctx.spec, request_seq);
-    g.stop_at_eog = true;
+    g.stop_at_eog = !ctx.spec.ignore_eos;
     return g;
+}
+
+std::unique_ptr<RequestSink> open_request_sink(const WorkloadContext& ctx, const tern::SchedulerOptions& so) {
+    if (ctx.remote) return ctx.remote->open_sink(so.max_batch);
+    return std::make_unique<SchedulerSink>(ctx.model, so);
+}
+
+void keep_results(WorkloadContext& ctx, const std::vector<tern::GenerationResult>& results, int& index,
+                  int repetition, std::vector<tbdb::RequestRecord>* out) {
+    std::string first_error;
+    for (const auto& res : results) {
+        if (res.stop == tern::StopReason::Error) {
+            if (first_error.empty()) first_error = res.error;
+            continue;
+        }
+        auto rec = metrics::to_request_record(res, ctx.t0, index++, repetition);
+        if (out) {
+            out->push_back(std::move(rec));
+            continue;
+        }
+        ctx.events.request_done(rec);
+        ctx.run.requests.push_back(std::move(rec));
+    }
+    if (!first_error.empty()) throw std::runtime_error("generation failed: " + first_error);
 }
 
 std::string phase_name(bool warmup, int i, int n) {
