@@ -171,6 +171,8 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
     if (remote) {   // the server's implementation and build replace these once it is probed
         run.kernel.clear();
         run.implementation = "http";
+        // The server's threads are what the user states (0: not stated), not this machine's cores.
+        run.threads = spec.threads;
     } else {
         run.kernel = tern::select_kernels(spec.kernel).name;   // known and available: checked above
         run.implementation = "ternbench/" + run.kernel;

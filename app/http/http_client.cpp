@@ -1,5 +1,7 @@
 #include "app/http/http_client.h"
 
+#include <sstream>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,8 +28,11 @@ std::string transport_error(const Endpoint& ep, const std::string& what,
     if (ec == asio::error::connection_refused)
         return "connection refused by " + where + " (is the server running?)";
     if (ec == beast::error::timeout)
-        return what + ": no data from " + where + " for " +
-               std::to_string(limits.idle_timeout.count() / 1000) + " s (stalled)";
+    {
+        std::ostringstream secs;
+        secs << limits.idle_timeout.count() / 1000.0;
+        return what + ": no data from " + where + " for " + secs.str() + " s (stalled)";
+    }
     if (ec == bhttp::error::body_limit)
         return what + ": response from " + where + " larger than " + std::to_string(limits.max_body) + " bytes";
     if (ec == bhttp::error::header_limit)

@@ -34,7 +34,14 @@ std::string workload_label(const tbdb::RunRecord& run) {
 std::string implementation_label(const tbdb::RunRecord& run) {
     std::string s = run.implementation.empty() ? std::string("unknown implementation") : run.implementation;
     if (!run.impl_version.empty()) s += " " + run.impl_version;
+    if (run_over_http(run)) s += " over HTTP";
     return s;
+}
+
+bool run_over_http(const tbdb::RunRecord& run) {
+    if (run.config_json.find("\"over_http\"") == std::string::npos) return false;  // cheap pre-check
+    const auto j = nlohmann::json::parse(run.config_json, nullptr, false);
+    return j.is_object() && j.contains("http") && j["http"].is_object() && j["http"].value("over_http", false);
 }
 
 std::string run_label(const tbdb::RunRecord& run) {

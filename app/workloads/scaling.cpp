@@ -31,6 +31,8 @@ std::string point_name(int t, int c) {
 void run_scaling(WorkloadContext& ctx) {
     const auto prompts = tokenize_prompts(ctx);
     std::vector<int> threads = ctx.spec.sweep_threads;
+    if (ctx.remote && ctx.remote->server_threads <= 0)
+        throw std::runtime_error("scaling over HTTP needs --threads N: the thread count the server runs with");
     if (threads.empty() && ctx.remote) threads = {ctx.remote->server_threads};
     if (threads.empty())
         for (int t = 1; t <= std::max(1, tern::ThreadPool::physical_cores()); ++t) threads.push_back(t);

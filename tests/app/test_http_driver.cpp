@@ -14,6 +14,8 @@
 #include "app/http/http_sink.h"
 #include "app/http/sse_parser.h"
 #include "app/legacy/llama_server_baseline.h"
+#include "app/reports/markdown_report.h"
+#include "app/reports/run_labels.h"
 #include "app/workloads/request_tracker.h"
 #include "db/run_store.h"
 #include "helpers/scripted_server.h"
@@ -205,6 +207,27 @@ private slots:
             QCOMPARE(body["logit_bias"][0], nlohmann::json::parse("[3,false]"));
         }
         QCOMPARE(completions, 4);
+    }
+
+    void comparison_report_says_which_side_went_over_http() {
+        testsrv::ScriptedServer srv(replay("completion-stream.http"));
+        auto over_http = run_and_reload(spec(srv.url()));
+        QVERIFY2(over_http.status == tbdb::RunStatus::Completed, over_http.error.c_str());
+        QVERIFY(run_over_http(over_http));
+        tbdb::RunRecord engine = over_http;  // the same configuration, measured in-process
+        engine.id = over_http.id + 1;
+        engine.uuid = "engine-run";
+        engine.implementation = "ternbench/avx2";
+        engine.impl_version = "abc123";
+        engine.config_json = R"({"workload":"stream"})";
+        QVERIFY(!run_over_http(engine));
+        ReportInput in;
+        in.runs = {engine};
+        in.baselines = {over_http};
+        in.baseline_label = "implementation llama.cpp";
+        const std::string md = markdown_comparison_report(in);
+        QVERIFY2(md.find("llama.cpp b10587-3f545becc over HTTP") != std::string::npos, md.c_str());
+        QVERIFY(md.find("ternbench/avx2 abc123 over HTTP") == std::string::npos);
     }
 
     void openai_v1_stream() {

@@ -34,6 +34,8 @@ void AppSettings::add_recent_model(const QString& path) {
 
 QStringList AppSettings::llama_bench_paths() { return value("baselines/llama_bench_paths").toStringList(); }
 void AppSettings::set_llama_bench_paths(const QStringList& paths) { set("baselines/llama_bench_paths", paths); }
+QStringList AppSettings::llama_server_paths() { return value("baselines/llama_server_paths").toStringList(); }
+void AppSettings::set_llama_server_paths(const QStringList& paths) { set("baselines/llama_server_paths", paths); }
 
 QByteArray AppSettings::last_spec_json() { return value("run/last_spec").toByteArray(); }
 void AppSettings::set_last_spec_json(const QByteArray& json) { set("run/last_spec", json); }

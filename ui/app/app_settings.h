@@ -23,6 +23,8 @@ public:
 
     static QStringList llama_bench_paths();   // configured external baseline programs
     static void set_llama_bench_paths(const QStringList& paths);
+    static QStringList llama_server_paths();  // llama-server programs for latency baselines
+    static void set_llama_server_paths(const QStringList& paths);
 
     // The Run page's last parameters (BenchmarkSpec JSON) and chosen workloads.
     static QByteArray last_spec_json();

@@ -9,9 +9,11 @@
 #include <QLineSeries>
 #include <QValueAxis>
 
-#include "ui/charts/chart_style.h"
+#include "app/metrics/request_metrics.h"
 #include "app/reports/compare_table.h"
 #include "app/reports/key_figures.h"
+#include "app/reports/run_labels.h"
+#include "ui/charts/chart_style.h"
 #include "ui/models/run_table_model.h"
 
 namespace tbui {
@@ -34,7 +36,23 @@ QColor run_color(size_t index) {
 }
 
 QString chart_label(const tbdb::RunRecord& run) {
-    return QStringLiteral("#%1 %2").arg(run.id).arg(QString::fromStdString(run.implementation));
+    const QString s = QStringLiteral("#%1 %2").arg(run.id).arg(QString::fromStdString(run.implementation));
+    return bench::run_over_http(run) ? s + QObject::tr(" (HTTP)") : s;
+}
+
+// The per-request values a CDF shows.
+std::vector<double> latency_values(const tbdb::RunRecord& run, LatencyQuantity q) {
+    if (q == LatencyQuantity::E2E) return bench::request_latencies(run);
+    std::vector<double> out;
+    for (const auto& r : run.requests) {
+        if (q == LatencyQuantity::TTFT) {
+            if (r.ttft_ms) out.push_back(*r.ttft_ms);
+        } else {
+            const auto gaps = bench::metrics::itl_ms(r);
+            out.insert(out.end(), gaps.begin(), gaps.end());
+        }
+    }
+    return out;
 }
 }  // namespace
 
@@ -88,11 +106,15 @@ void fill_relative_bar_chart(QChart* chart, const std::vector<tbdb::RunRecord>& 
     chart->legend()->setVisible(true);
 }
 
-int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& runs) {
+int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& runs, LatencyQuantity quantity) {
     reset(chart);
-    chart->setTitle(QObject::tr("End-to-end latency distribution (CDF of requests)"));
+    chart->setTitle(quantity == LatencyQuantity::E2E    ? QObject::tr("End-to-end latency distribution (CDF of requests)")
+                    : quantity == LatencyQuantity::TTFT ? QObject::tr("Time to first token (CDF of requests)")
+                                                        : QObject::tr("Inter-token latency (CDF of token gaps)"));
     auto* x_axis = new QValueAxis;
-    x_axis->setTitleText(QObject::tr("E2E latency (ms)"));
+    x_axis->setTitleText(quantity == LatencyQuantity::E2E    ? QObject::tr("E2E latency (ms)")
+                         : quantity == LatencyQuantity::TTFT ? QObject::tr("TTFT (ms)")
+                                                             : QObject::tr("ITL (ms)"));
     x_axis->setLabelFormat("%g");
     auto* y_axis = new QValueAxis;
     y_axis->setTitleText(QObject::tr("Share ≤ x"));
@@ -105,7 +127,7 @@ int fill_latency_cdf_chart(QChart* chart, const std::vector<tbdb::RunRecord>& ru
     int plotted = 0;
     for (size_t i = 0; i < runs.size(); ++i) {
         const auto& run = runs[i];
-        std::vector<double> lat = bench::request_latencies(run);
+        std::vector<double> lat = latency_values(run, quantity);
         if (lat.empty()) continue;
         std::sort(lat.begin(), lat.end());
         const QString label = chart_label(run);

@@ -22,6 +22,7 @@
 #include "ui/app/app_settings.h"
 #include "ui/models/baseline_model.h"
 #include "ui/models/implementations_model.h"
+#include "ui/pages/server_baseline_box.h"
 
 namespace tbui {
 
@@ -158,6 +159,8 @@ BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(par
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(programs_box);
+    server_box_ = new ServerBaselineBox(context_);
+    layout->addWidget(server_box_);
     layout->addWidget(import_box);
     layout->addWidget(found_box, 2);
     layout->addWidget(pins_box, 1);

@@ -26,6 +26,7 @@ namespace tbui {
 class AppContext;
 class BaselineModel;
 class ImplementationsModel;
+class ServerBaselineBox;
 
 class BaselinesPage : public QWidget {
     Q_OBJECT
@@ -51,6 +52,8 @@ public:
     void set_baseline_timeout_s(double seconds);
     void set_baseline_tokens(int n_prompt, int n_gen);   // the -p and -n boxes
     QString last_baseline_summary() const { return last_baseline_; }
+    // llama-server programs: latency workloads over HTTP (server_baseline_box.h).
+    ServerBaselineBox* server_baselines() const { return server_box_; }
 
 public slots:
     void reload();
@@ -89,6 +92,7 @@ private:
     std::thread baseline_thread_;
     std::shared_ptr<std::atomic<bool>> baseline_cancel_;
     quint64 generation_ = 0;
+    ServerBaselineBox* server_box_ = nullptr;
 };
 
 }  // namespace tbui

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -53,10 +54,19 @@ ComparePage::ComparePage(AppContext* context, QWidget* parent) : QWidget(parent)
     cdf_ = make_chart_view();
     fill_relative_bar_chart(bars_->chart(), {});
     fill_latency_cdf_chart(cdf_->chart(), {});
+    ttft_cdf_ = make_chart_view();
+    itl_cdf_ = make_chart_view();
+    fill_latency_cdf_chart(ttft_cdf_->chart(), {}, LatencyQuantity::TTFT);
+    fill_latency_cdf_chart(itl_cdf_->chart(), {}, LatencyQuantity::ITL);
+    // E2E, TTFT and ITL distributions side by side as tabs (legacy latency runs beside the engine's).
+    auto* cdf_tabs = new QTabWidget;
+    cdf_tabs->addTab(cdf_, tr("E2E"));
+    cdf_tabs->addTab(ttft_cdf_, tr("TTFT"));
+    cdf_tabs->addTab(itl_cdf_, tr("ITL"));
 
     auto* charts = new QSplitter(Qt::Horizontal);
     charts->addWidget(bars_);
-    charts->addWidget(cdf_);
+    charts->addWidget(cdf_tabs);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(table_);
     split->addWidget(charts);
@@ -101,6 +111,8 @@ void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> run
     table_->resizeColumnsToContents();
     fill_relative_bar_chart(bars_->chart(), runs_);
     fill_latency_cdf_chart(cdf_->chart(), runs_);
+    fill_latency_cdf_chart(ttft_cdf_->chart(), runs_, LatencyQuantity::TTFT);
+    fill_latency_cdf_chart(itl_cdf_->chart(), runs_, LatencyQuantity::ITL);
     for (QAbstractSeries* s : bars_->chart()->series()) {
         auto* bars = qobject_cast<QBarSeries*>(s);
         if (!bars) continue;

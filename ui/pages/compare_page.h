@@ -29,6 +29,8 @@ public:
     const std::vector<tbdb::RunRecord>& runs() const { return runs_; }
     QChartView* bar_chart() const { return bars_; }
     QChartView* cdf_chart() const { return cdf_; }
+    QChartView* ttft_cdf_chart() const { return ttft_cdf_; }
+    QChartView* itl_cdf_chart() const { return itl_cdf_; }
     bool loading() const { return loading_; }
 
 signals:
@@ -45,6 +47,8 @@ private:
     QLabel* method_ = nullptr;
     QChartView* bars_ = nullptr;
     QChartView* cdf_ = nullptr;
+    QChartView* ttft_cdf_ = nullptr;
+    QChartView* itl_cdf_ = nullptr;
     quint64 generation_ = 0;
     bool loading_ = false;
 };

@@ -38,6 +38,7 @@
 #include "ui/app/app_context.h"
 #include "ui/app/app_settings.h"
 #include "ui/charts/live_chart_view.h"
+#include "ui/pages/endpoint_target_box.h"
 
 namespace tbui {
 
@@ -257,6 +258,9 @@ QWidget* RunPage::build_form() {
     scaling->addRow(tr("Thread counts"), sweep_threads_);
     scaling->addRow(tr("Concurrencies"), sweep_concurrency_);
 
+    target_ = new EndpointTargetBox;
+    layout->addWidget(target_);
+    connect(target_, &EndpointTargetBox::changed, this, [this] { update_validation(); });
     for (QSpinBox* s : {threads_, n_ctx_, repetitions_, warmup_, concurrency_, max_tokens_, n_prompt_, n_gen_, top_k_})
         connect(s, &QSpinBox::valueChanged, this, [this] { update_validation(); });
     for (QDoubleSpinBox* s : {temperature_, top_p_, arrival_rate_, duration_, slo_ttft_, slo_tpot_})
@@ -419,6 +423,7 @@ std::vector<bench::BenchmarkSpec> RunPage::specs() const {
     base.ppl_chunks = ppl_chunks_->value();
     base.kl_base = kl_base_->text().trimmed().toStdString();
     base.write_kl_base = write_kl_base_->text().trimmed().toStdString();
+    target_->apply(base);
     std::vector<bench::BenchmarkSpec> out;
     for (QCheckBox* box : workload_boxes_) {
         if (!box->isChecked()) continue;
@@ -544,6 +549,7 @@ void RunPage::set_spec_values(const bench::BenchmarkSpec& s) {
     ppl_chunks_->setValue(s.ppl_chunks);
     kl_base_->setText(QString::fromStdString(s.kl_base));
     write_kl_base_->setText(QString::fromStdString(s.write_kl_base));
+    target_->set_from(s);
     update_validation();
 }
 

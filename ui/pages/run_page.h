@@ -26,6 +26,8 @@ class QSpinBox;
 
 namespace tbui {
 
+class EndpointTargetBox;
+
 class AppContext;
 class LiveChartView;
 
@@ -54,6 +56,7 @@ public:
 
     void save_settings() const;
     void load_settings();
+    EndpointTargetBox* endpoint_target() const { return target_; }   // in-process or an HTTP server
 
 public slots:
     void start();
@@ -90,6 +93,7 @@ private:
     int requests_seen_ = 0;
     double job_started_s_ = 0;
 
+    EndpointTargetBox* target_ = nullptr;
     QRadioButton* demo_radio_ = nullptr;
     QRadioButton* file_radio_ = nullptr;
     QComboBox* preset_ = nullptr;

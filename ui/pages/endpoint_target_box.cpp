@@ -1,0 +1,60 @@
+#include "ui/pages/endpoint_target_box.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+
+namespace tbui {
+
+EndpointTargetBox::EndpointTargetBox(QWidget* parent) : QGroupBox(tr("Target"), parent) {
+    setObjectName("endpointTargetBox");
+    auto* row = new QHBoxLayout(this);
+    endpoint_ = new QLineEdit;
+    endpoint_->setObjectName("endpointEdit");
+    endpoint_->setPlaceholderText(tr("in-process engine; or http://HOST:PORT of a running server"));
+    endpoint_->setToolTip(tr("single, stream, batch, server and scaling can run against a llama-server-compatible "
+                             "server; an API key is read from $TERNBENCH_API_KEY only"));
+    api_ = new QComboBox;
+    api_->addItems({"auto", "completion", "v1"});
+    api_->setToolTip(tr("auto: /completion when the server answers /props, else /v1/completions"));
+    ignore_eos_ = new QCheckBox(tr("Ignore EOS"));
+    forbid_bytes_ = new QCheckBox(tr("Forbid byte tokens"));
+    forbid_bytes_->setToolTip(tr("Send the vocabulary's byte tokens as logit_bias (demo models on llama-server)"));
+    row->addWidget(new QLabel(tr("Endpoint")));
+    row->addWidget(endpoint_, 1);
+    row->addWidget(new QLabel(tr("API")));
+    row->addWidget(api_);
+    row->addWidget(ignore_eos_);
+    row->addWidget(forbid_bytes_);
+    connect(endpoint_, &QLineEdit::textChanged, this, [this] {
+        const bool remote = !endpoint_->text().trimmed().isEmpty();
+        api_->setEnabled(remote);
+        forbid_bytes_->setEnabled(remote);
+        emit changed();
+    });
+    connect(api_, &QComboBox::currentTextChanged, this, &EndpointTargetBox::changed);
+    connect(ignore_eos_, &QCheckBox::toggled, this, &EndpointTargetBox::changed);
+    connect(forbid_bytes_, &QCheckBox::toggled, this, &EndpointTargetBox::changed);
+    api_->setEnabled(false);
+    forbid_bytes_->setEnabled(false);
+}
+
+void EndpointTargetBox::apply(bench::BenchmarkSpec& spec) const {
+    spec.endpoint = endpoint_->text().trimmed().toStdString();
+    spec.api = api_->currentText().toStdString();
+    spec.ignore_eos = ignore_eos_->isChecked();
+    spec.forbid_byte_tokens = !spec.endpoint.empty() && forbid_bytes_->isChecked();
+}
+
+void EndpointTargetBox::set_from(const bench::BenchmarkSpec& spec) {
+    endpoint_->setText(QString::fromStdString(spec.endpoint));
+    api_->setCurrentText(QString::fromStdString(spec.api));
+    ignore_eos_->setChecked(spec.ignore_eos);
+    forbid_bytes_->setChecked(spec.forbid_byte_tokens);
+}
+
+void EndpointTargetBox::set_endpoint(const QString& url) { endpoint_->setText(url); }
+
+}  // namespace tbui
