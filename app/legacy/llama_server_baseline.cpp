@@ -20,7 +20,7 @@
 #include "app/system/host_info.h"
 #include "engine/model/model.h"
 #include "engine/runtime/session.h"
-#include "engine/runtime/thread_pool.h"
+#include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {
