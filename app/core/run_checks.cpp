@@ -199,6 +199,8 @@ RunCheck check_http(const BenchmarkSpec& s) {
         return flags("--request-timeout " + num(s.request_timeout_s) + " is out of range: allowed above 0 up to " +
                      num(kMaxRequestTimeout) + " s");
     if (s.endpoint.empty()) return {};
+    if (s.forbid_byte_tokens && s.model_path.empty())
+        return flags("--forbid-byte-tokens with --endpoint needs --model (the byte tokens are read from its vocabulary)");
     if (!member({"single", "stream", "batch", "server", "scaling"}, s.workload))
         return flags("--workload " + s.workload +
                      " cannot run against an endpoint (single, stream, batch, server and scaling can)");

@@ -18,6 +18,7 @@
 #include "app/core/prompt_file.h"
 #include "app/core/run_checks.h"
 #include "app/http/remote_generation.h"
+#include "app/workloads/forbidden_tokens.h"
 #include "app/metrics/metric_builder.h"
 #include "app/system/demo_cache.h"
 #include "app/system/host_info.h"
@@ -233,9 +234,6 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
             auto config = nlohmann::json::parse(run.config_json);
             config["http"] = remote_setup->describe();
             run.config_json = config.dump();
-        } else if (!spec.forbid_tokens.empty() || spec.forbid_byte_tokens) {
-            throw std::runtime_error("forbidding tokens in-process needs the engine sampler's logit_bias, "
-                                     "which this build lacks (it works against an endpoint)");
         } else if (workload_needs_model(spec.workload)) {
             events.progress("loading model", 0, 0);
             tern::LoadOptions lo;
@@ -253,6 +251,8 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         WorkloadContext ctx{spec, run.model.path, model, resolve_prompts(spec), run.threads,
                             run, events, cancel, t0};
         if (remote_setup) ctx.remote = &remote_setup->remote;
+        // The same ids a server is sent as logit_bias, forbidden in the engine's sampler.
+        if (model) ctx.forbidden_tokens = forbidden_token_ids(spec, &model->tokenizer().vocab());
 
         ControlLoop loop;
         const bool peak_reset = sys::reset_peak_rss();

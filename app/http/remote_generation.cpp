@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "app/metrics/metric_builder.h"
+#include "app/workloads/forbidden_tokens.h"
 #include "app/metrics/request_metrics.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/hparams.h"
@@ -54,13 +55,6 @@ void ServerTimingsLog::add_metrics(tbdb::RunRecord& run, tern::Clock::time_point
     add("server_decode_ms_per_token", decode_ms_per_token, "ms");
 }
 
-std::vector<int32_t> byte_token_ids(const tern::Vocab& vocab) {
-    std::vector<int32_t> ids;
-    for (size_t i = 0; i < vocab.types.size(); ++i)
-        if (vocab.types[i] == tern::TokenType::Byte) ids.push_back(int32_t(i));
-    return ids;
-}
-
 nlohmann::json RemoteSetup::describe() const {
     return {{"over_http", true},
             {"endpoint", info.endpoint.url()},
@@ -91,22 +85,16 @@ std::unique_ptr<RemoteSetup> prepare_remote(const BenchmarkSpec& spec, const std
     probe_limits.idle_timeout = std::min(limits.idle_timeout, std::chrono::milliseconds(30000));
     rs->info = probe_endpoint(ep, spec.api, probe_limits);
 
-    rs->forbid_tokens = spec.forbid_tokens;
     int64_t n_ctx = 0;
     if (!model_path.empty()) {
         const auto file = tern::GgufFile::open(model_path);
         auto vocab = tern::read_vocab(*file);
-        if (spec.forbid_byte_tokens) {
-            const auto bytes = byte_token_ids(vocab);
-            rs->forbid_tokens.insert(rs->forbid_tokens.end(), bytes.begin(), bytes.end());
-        }
+        rs->forbid_tokens = forbidden_token_ids(spec, &vocab);
         n_ctx = tern::default_context(tern::read_hparams(*file), spec.n_ctx);
         rs->tokenizer = tern::Tokenizer::create(std::move(vocab));
-    } else if (spec.forbid_byte_tokens) {
-        throw std::runtime_error("--forbid-byte-tokens needs --model (the byte tokens are read from its vocabulary)");
+    } else {
+        rs->forbid_tokens = forbidden_token_ids(spec, nullptr);
     }
-    std::sort(rs->forbid_tokens.begin(), rs->forbid_tokens.end());
-    rs->forbid_tokens.erase(std::unique(rs->forbid_tokens.begin(), rs->forbid_tokens.end()), rs->forbid_tokens.end());
     // The server's per-slot context when it says so (llama-server: n_ctx of the default settings).
     if (rs->info.props.is_object()) {
         const auto& p = rs->info.props;

@@ -46,7 +46,5 @@ struct RemoteSetup {
 std::unique_ptr<RemoteSetup> prepare_remote(const BenchmarkSpec& spec, const std::string& model_path,
                                             int server_threads);
 
-// The vocabulary's byte tokens (type Byte), for --forbid-byte-tokens.
-std::vector<int32_t> byte_token_ids(const tern::Vocab& vocab);
 
 }  // namespace bench::http

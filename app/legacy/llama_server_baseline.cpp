@@ -15,7 +15,6 @@
 
 #include "app/http/endpoint_probe.h"
 #include "app/http/http_client.h"
-#include "app/legacy/server_child.h"
 #include "app/system/child_process.h"
 #include "app/system/host_info.h"
 #include "engine/model/model.h"
@@ -47,6 +46,28 @@ bool has_flag(const std::string& help, const std::string& flag) {
         pos = end;
     }
     return false;
+}
+
+// The last `max_bytes` of `text`, starting at a line boundary when one is near.
+std::string tail_of(const std::string& text, size_t max_bytes) {
+    if (text.size() <= max_bytes) return text;
+    std::string t = text.substr(text.size() - max_bytes);
+    const size_t nl = t.find('\n');
+    if (nl != std::string::npos && nl < 200) t = t.substr(nl + 1);
+    return t;
+}
+
+// What the server printed, for messages: its stderr (where llama-server logs), or its stdout
+// when stderr is empty.
+std::string output_tail(const sys::ChildProcess& server, size_t max_bytes) {
+    const std::string err = server.stderr_so_far();
+    return tail_of(err.empty() ? server.stdout_so_far() : err, max_bytes);
+}
+
+// Both streams' tails in the run's config.
+void keep_output(nlohmann::json& info, const sys::ChildProcess& server) {
+    info["output_tail"] = tail_of(server.stderr_so_far(), 4000);
+    if (const std::string out = server.stdout_so_far(); !out.empty()) info["stdout_tail"] = tail_of(out, 2000);
 }
 
 std::string join_command(const std::string& program, const std::vector<std::string>& args) {
@@ -198,8 +219,9 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
     server_info["ctx_total"] = per_slot_ctx * slots;
 
     if (observer) observer->on_log(0, "starting " + join_command(exe, args));
-    ServerChild server(exe, args);
-    if (!server.started()) return fail(server.start_error());
+    sys::ChildProcess server(exe, args);
+    if (!server.started()) return fail("cannot start " + ls.program + ": " + server.start_error());
+    const auto grace = std::chrono::milliseconds(int64_t(ls.stop_grace_s * 1000));
 
     // Ready when /health answers 200; the program ending first, a cancel or the timeout fail.
     http::Endpoint ep;
@@ -214,22 +236,21 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
     std::string last_health;
     for (;;) {
         if (server.exited()) {
-            server.stop();
-            server_info["output_tail"] = tail_of(server.output_so_far(), 4000);
-            return fail(ls.program + " " + server.exit_status().describe() + " before it was ready; its output ends: " +
-                        tail_of(server.output_so_far(), 600));
+            const auto st = server.stop(grace);
+            keep_output(server_info, server);
+            return fail(ls.program + " " + st.describe() + " before it was ready; its output ends: " +
+                        output_tail(server, 600));
         }
         const auto h = http::http_call(ep, "/health", "", quick);
         if (h.ok()) break;
         last_health = h.describe();
         if (cancel && cancel->load()) {
-            server.stop(std::chrono::milliseconds(int64_t(ls.stop_grace_s * 1000)));
-            auto o = fail("cancelled while " + ls.program + " was starting");
-            return o;
+            server.stop(grace);
+            return fail("cancelled while " + ls.program + " was starting");
         }
         if (std::chrono::steady_clock::now() >= ready_deadline) {
-            const auto st = server.stop(std::chrono::milliseconds(int64_t(ls.stop_grace_s * 1000)));
-            server_info["output_tail"] = tail_of(server.output_so_far(), 4000);
+            const auto st = server.stop(grace);
+            keep_output(server_info, server);
             return fail(ls.program + " was not ready within " + std::to_string(int(ls.health_timeout_s)) +
                         " s (last /health: " + last_health + "); stopped it (" + st.describe() + ")");
         }
@@ -240,10 +261,15 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
     spec.api = "completion";
     Runner runner(store);
     runner.set_before_store([&](tbdb::RunRecord& run) {
-        const bool crashed = server.exited();
+        // A failed run may be the server's crash, which the supervisor reports a moment later.
+        const bool crashed = run.status == tbdb::RunStatus::Failed
+                                 ? server.wait_for_exit(std::chrono::milliseconds(2000))
+                                 : server.exited();
+        // Ended by itself during the run: stop() only collects how it ended.
+        const std::string how = crashed ? server.stop(grace).describe() : std::string();
         nlohmann::json info = server_info;
-        info["output_tail"] = tail_of(server.output_so_far(), 4000);
-        if (crashed) info["exit"] = server.exit_status().describe();
+        keep_output(info, server);
+        if (crashed) info["exit"] = how;
         auto config = nlohmann::json::parse(run.config_json, nullptr, false);
         if (!config.is_object()) config = nlohmann::json::object();
         config["server"] = info;
@@ -256,11 +282,10 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
         run.source = "baseline:" + ls.program;
         run.config_json = config.dump();
         if (crashed && run.status == tbdb::RunStatus::Failed)
-            run.error += " (" + ls.program + " " + server.exit_status().describe() + "; its output ends: " +
-                         tail_of(server.output_so_far(), 400) + ")";
+            run.error += " (" + ls.program + " " + how + "; its output ends: " + output_tail(server, 400) + ")";
     });
     out.run = runner.run(spec, observer, cancel);
-    server.stop(std::chrono::milliseconds(int64_t(ls.stop_grace_s * 1000)));
+    server.stop(grace);
     if (out.run.status == tbdb::RunStatus::Failed) out.error = out.run.error;
     return out;
 }

@@ -458,6 +458,12 @@ bool ChildProcess::exited() const {
     return impl_->program_ended;
 }
 
+bool ChildProcess::wait_for_exit(std::chrono::milliseconds limit) const {
+    std::unique_lock lock(impl_->mu);
+    if (!impl_->result.started) return false;
+    return impl_->cv.wait_for(lock, limit, [this] { return impl_->program_ended || impl_->finished; });
+}
+
 void ChildProcess::kill_group() { impl_->kill_group(); }
 
 ChildResult ChildProcess::wait(std::chrono::milliseconds timeout, const std::atomic<bool>* cancel) {

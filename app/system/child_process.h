@@ -57,6 +57,9 @@ public:
     std::string start_error() const;
     pid_t process_group() const;   // the group to kill (the supervisor's pid); 0 when not started
     bool exited() const;           // the program has ended (exit or signal)
+    // Waits at most `limit` for the program to end by itself (nothing is killed); whether it
+    // has. Its end is reported by the supervisor a moment after it happens.
+    bool wait_for_exit(std::chrono::milliseconds limit) const;
 
     // Waits until the program ended and its output was read, the timeout passed (0: none) or
     // `cancel` rose; the last two kill the group. Returns everything known. Call it once.

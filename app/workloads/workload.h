@@ -37,6 +37,8 @@ struct WorkloadContext {
     const std::atomic<bool>* cancel = nullptr;
     std::chrono::steady_clock::time_point t0;  // run start: request times are relative to it
     const RemoteGeneration* remote = nullptr;  // null: in-process
+    // In-process: ids the sampler never picks (forbidden_tokens.h); over HTTP the sink sends them.
+    std::vector<int32_t> forbidden_tokens = {};
 
     bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
 };

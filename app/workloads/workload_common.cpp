@@ -1,5 +1,6 @@
 #include "app/workloads/workload_common.h"
 
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -48,6 +49,9 @@ tern::GenerationParams generation_params(const WorkloadContext& ctx, uint64_t re
     tern::GenerationParams g;
     g.max_tokens = ctx.spec.effective_max_tokens();
     g.sampling = sampler_params(ctx.spec, request_seq);
+    if (!ctx.remote)
+        for (int32_t id : ctx.forbidden_tokens)
+            g.sampling.logit_bias.emplace_back(id, -std::numeric_limits<float>::infinity());
     g.stop_at_eog = !ctx.spec.ignore_eos;
     return g;
 }

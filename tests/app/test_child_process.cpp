@@ -154,6 +154,16 @@ private slots:
         QVERIFY(child.exited());
     }
 
+    void wait_for_exit_sees_the_program_end_without_killing_it() {
+        sys::ChildProcess running("/bin/sh", {"-c", "sleep 300"});
+        QVERIFY(running.started());
+        QVERIFY(!running.wait_for_exit(100ms));   // still running, and left running
+        QVERIFY(sys::process_group_alive(running.process_group()));
+        sys::ChildProcess crashing("/bin/sh", {"-c", "kill -9 $$"});
+        QVERIFY(crashing.wait_for_exit(60s));      // a bound only a hang crosses
+        QCOMPARE(crashing.stop(1s).term_signal, SIGKILL);
+    }
+
     void destroying_the_handle_kills_the_program() {
         pid_t group = 0;
         {

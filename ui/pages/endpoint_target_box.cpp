@@ -21,7 +21,8 @@ EndpointTargetBox::EndpointTargetBox(QWidget* parent) : QGroupBox(tr("Target"), 
     api_->setToolTip(tr("auto: /completion when the server answers /props, else /v1/completions"));
     ignore_eos_ = new QCheckBox(tr("Ignore EOS"));
     forbid_bytes_ = new QCheckBox(tr("Forbid byte tokens"));
-    forbid_bytes_->setToolTip(tr("Send the vocabulary's byte tokens as logit_bias (demo models on llama-server)"));
+    forbid_bytes_->setToolTip(tr("Never sample the vocabulary's byte tokens: the engine's sampler in-process, logit_bias "
+                                 "over HTTP (demo models on llama-server need it; check it on both sides)"));
     row->addWidget(new QLabel(tr("Endpoint")));
     row->addWidget(endpoint_, 1);
     row->addWidget(new QLabel(tr("API")));
@@ -31,21 +32,19 @@ EndpointTargetBox::EndpointTargetBox(QWidget* parent) : QGroupBox(tr("Target"), 
     connect(endpoint_, &QLineEdit::textChanged, this, [this] {
         const bool remote = !endpoint_->text().trimmed().isEmpty();
         api_->setEnabled(remote);
-        forbid_bytes_->setEnabled(remote);
         emit changed();
     });
     connect(api_, &QComboBox::currentTextChanged, this, &EndpointTargetBox::changed);
     connect(ignore_eos_, &QCheckBox::toggled, this, &EndpointTargetBox::changed);
     connect(forbid_bytes_, &QCheckBox::toggled, this, &EndpointTargetBox::changed);
     api_->setEnabled(false);
-    forbid_bytes_->setEnabled(false);
 }
 
 void EndpointTargetBox::apply(bench::BenchmarkSpec& spec) const {
     spec.endpoint = endpoint_->text().trimmed().toStdString();
     spec.api = api_->currentText().toStdString();
     spec.ignore_eos = ignore_eos_->isChecked();
-    spec.forbid_byte_tokens = !spec.endpoint.empty() && forbid_bytes_->isChecked();
+    spec.forbid_byte_tokens = forbid_bytes_->isChecked();
 }
 
 void EndpointTargetBox::set_from(const bench::BenchmarkSpec& spec) {
