@@ -140,6 +140,13 @@ private slots:
         QTest::newRow("seed") << QStringList{"--seed", "-1"} << "--seed";
         QTest::newRow("temperature") << QStringList{"--temperature", "nan"} << "--temperature";
         QTest::newRow("n-ctx") << QStringList{"--n-ctx", "100000000"} << "--n-ctx";
+        // The HTTP driver's flags, checked in the same place.
+        QTest::newRow("https endpoint") << QStringList{"-w", "stream", "--endpoint", "https://127.0.0.1:1"} << "--endpoint";
+        QTest::newRow("endpoint port") << QStringList{"-w", "stream", "--endpoint", "http://127.0.0.1:99999"} << "--endpoint";
+        QTest::newRow("pp over http") << QStringList{"-w", "pp", "--endpoint", "http://127.0.0.1:1"} << "cannot run against an endpoint";
+        QTest::newRow("request timeout") << QStringList{"-w", "stream", "--request-timeout", "0"} << "--request-timeout";
+        QTest::newRow("forbid list") << QStringList{"-w", "stream", "--forbid-tokens", "5-3"} << "--forbid-tokens";
+        QTest::newRow("byte tokens without model") << QStringList{"-w", "stream", "--endpoint", "http://127.0.0.1:1", "--forbid-byte-tokens"} << "needs --model";
     }
     void flags_out_of_range_are_refused_before_work() {
         QFETCH(QStringList, flags);
