@@ -526,6 +526,7 @@ int run(int argc, char** argv) {
             bsp.threads = ba.threads;
             bsp.repetitions = ba.reps;
             bs.json = ba.json;
+            bs.extra_args = ba.extra_args;
             if (std::string err = bsp.validate(); !err.empty()) {
                 std::cerr << "ternbench baseline run: " << err << "\n";
                 return kUsage;

@@ -107,6 +107,7 @@ int cmd_baseline_server_run(const BaselineServerArgs& a) {
     ls.health_timeout_s = a.health_timeout_s;
     ls.port = a.port;
     ls.implementation = a.implementation;
+    ls.extra_args = a.extra_args;
     tbdb::RunStore store(a.db);
     std::atomic<bool> cancel{false};
     ProgressPrinter progress;

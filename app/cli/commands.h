@@ -56,6 +56,7 @@ struct BaselineServerArgs {
     double health_timeout_s = 300;
     int port = 0;
     bool json = false;
+    std::vector<std::string> extra_args;   // after `--`, passed to the server as given
 };
 int cmd_baseline_server_run(const BaselineServerArgs& a);
 int cmd_baseline_pin(const std::string& db, const std::string& ref);

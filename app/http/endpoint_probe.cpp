@@ -14,18 +14,22 @@ bool contains_ci(std::string hay, std::string needle) {
 
 }  // namespace
 
-std::string detect_server_implementation(const std::string& server_header, const nlohmann::json& props,
-                                         const std::string& version_text, const std::string& program_path) {
-    if (contains_ci(server_header, "ternbench")) return "ternbench";
-    if (props.is_object() && props.contains("implementation") && props["implementation"].is_string())
-        return props["implementation"].get<std::string>();
-    // Forks ship the same server under the same name: their source trees tell them apart.
-    if (contains_ci(program_path, "ik_llama") || contains_ci(version_text, "ik_llama")) return "ik_llama.cpp";
-    if (contains_ci(program_path, "bitnet") || contains_ci(version_text, "bitnet")) return "bitnet.cpp";
-    if (contains_ci(server_header, "llama.cpp") || (props.is_object() && props.contains("build_info")) ||
-        contains_ci(version_text, "version:"))
-        return "llama.cpp";
-    return "unknown";
+ImplementationGuess detect_server_implementation(const std::string& server_header, const std::string& build_info,
+                                                 const std::string& model_ftype, const std::string& version_text,
+                                                 const std::string& model_type) {
+    if (contains_ci(server_header, "ternbench")) return {"ternbench", "its Server header names ternbench", true, {}, {}};
+    // Only what identifies a build: the rest of /props would read as a fork's unknown fields.
+    ProgramReport report;
+    if (!build_info.empty()) report.fields["build_info"] = build_info;
+    if (!model_ftype.empty()) report.fields["model_ftype"] = model_ftype;
+    report.version_text = version_text;
+    report.model_type = model_type;
+    ImplementationGuess g = detect_implementation(report);
+    if (!g.known && g.unknown_fields.empty()) {   // the rule's fallback names a llama-bench
+        g.name = build_info.empty() ? std::string("unidentified server") : "unidentified server " + build_info;
+        g.reason = "the server reports no build or version that names an implementation";
+    }
+    return g;
 }
 
 EndpointInfo probe_endpoint(const Endpoint& ep, const std::string& api_choice, const HttpLimits& limits) {
@@ -47,12 +51,16 @@ EndpointInfo probe_endpoint(const Endpoint& ep, const std::string& api_choice, c
     if (info.props.is_object()) {
         if (info.props.contains("build_info") && info.props["build_info"].is_string())
             info.build = info.props["build_info"].get<std::string>();
+        if (info.props.contains("model_ftype") && info.props["model_ftype"].is_string())
+            info.model_ftype = info.props["model_ftype"].get<std::string>();
         if (info.props.contains("model_path") && info.props["model_path"].is_string())
             info.model_path = info.props["model_path"].get<std::string>();
         if (info.props.contains("total_slots") && info.props["total_slots"].is_number_integer())
             info.total_slots = info.props["total_slots"].get<int>();
     }
-    info.implementation = detect_server_implementation(info.server_header, info.props, "", "");
+    const auto guess = detect_server_implementation(info.server_header, info.build, info.model_ftype, "");
+    info.implementation = guess.name;
+    info.implementation_reason = guess.reason;
 
     if (api_choice == "completion" || api_choice == "v1") {
         info.api = api_choice == "completion" ? ApiKind::Completion : ApiKind::OpenAiV1;

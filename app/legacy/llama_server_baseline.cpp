@@ -155,6 +155,8 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
     const int threads = spec.threads > 0 ? spec.threads : std::max(1, tern::ThreadPool::physical_cores());
     spec.threads = threads;
     nlohmann::json server_info = {{"program", ls.program}, {"health_timeout_s", ls.health_timeout_s}};
+    // Named from its --version before the run (a run that fails early), from /props too after.
+    std::string early_name = "llama-server";
 
     auto fail = [&](const std::string& error, bool input_error = false) {
         tbdb::RunRecord run;
@@ -162,10 +164,11 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
         run.finished_at = run.started_at;
         run.status = tbdb::RunStatus::Failed;
         run.workload = spec.workload;
-        run.implementation = ls.implementation.empty() ? "llama-server" : ls.implementation;
+        run.implementation = ls.implementation.empty() ? early_name : ls.implementation;
         run.threads = threads;
         auto config = spec.to_json();
         config["server"] = server_info;
+        if (!ls.extra_args.empty()) config["extra_args"] = ls.extra_args;
         run.config_json = config.dump();
         run.host = sys::collect_host_info();
         run.model.path = spec.model_path;
@@ -201,16 +204,22 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
     server_info["version_output"] = version_text;
 
     int64_t per_slot_ctx = 0;
+    std::string model_type;   // the weights' type: only bitnet.cpp runs I2_S, for one
     try {
-        per_slot_ctx = tern::default_context(tern::Model::inspect(spec.model_path).hparams, spec.n_ctx);
+        const auto info = tern::Model::inspect(spec.model_path);
+        per_slot_ctx = tern::default_context(info.hparams, spec.n_ctx);
+        model_type = info.ternary_type;
     } catch (const std::exception& e) {
         return fail(std::string("cannot read the model file: ") + e.what(), true);
     }
+    if (const auto g = http::detect_server_implementation("", "", "", version_text, model_type); g.known)
+        early_name = g.name;
     int port = ls.port;
     if (port > 0 && !local_port_free(port)) return fail("port " + std::to_string(port) + " on 127.0.0.1 is in use");
     if (port == 0) port = free_local_port();
     if (port == 0) return fail("no free port on 127.0.0.1");
-    const auto args = llama_server_args(spec, flags, threads, slots, per_slot_ctx * slots, port);
+    auto args = llama_server_args(spec, flags, threads, slots, per_slot_ctx * slots, port);
+    args.insert(args.end(), ls.extra_args.begin(), ls.extra_args.end());
     out.command = args;
     out.command.insert(out.command.begin(), exe);
     server_info["command_line"] = join_command(exe, args);
@@ -272,12 +281,17 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
         if (crashed) info["exit"] = how;
         auto config = nlohmann::json::parse(run.config_json, nullptr, false);
         if (!config.is_object()) config = nlohmann::json::object();
+        // What the server said about itself (/props, Server header, --version) and the model it
+        // ran, through the one detection rule; kept beside the server's facts.
+        const nlohmann::json http_info = config.contains("http") && config["http"].is_object()
+                                             ? config["http"] : nlohmann::json::object();
+        const auto guess = http::detect_server_implementation(
+            http_info.value("server_header", ""), http_info.value("server_build", ""),
+            http_info.value("server_model_ftype", ""), version_text, model_type);
+        info["implementation_detected_by"] = guess.reason;
         config["server"] = info;
-        const std::string server_header = config.contains("http") ? config["http"].value("server_header", "") : "";
-        nlohmann::json props;  // the implementation from what the server said, its version, its path
-        run.implementation = ls.implementation.empty()
-                                 ? http::detect_server_implementation(server_header, props, version_text, exe)
-                                 : ls.implementation;
+        if (!ls.extra_args.empty()) config["extra_args"] = ls.extra_args;
+        run.implementation = ls.implementation.empty() ? guess.name : ls.implementation;
         if (run.impl_version.empty()) run.impl_version = version_text.substr(0, 80);
         run.source = "baseline:" + ls.program;
         run.config_json = config.dump();

@@ -24,6 +24,7 @@ struct LlamaServerRunSpec {
     double stop_grace_s = 3;        // SIGTERM -> SIGKILL
     int port = 0;                   // 0: a free port
     std::string implementation;     // override; empty: detected
+    std::vector<std::string> extra_args;   // after `--`: passed to the server, kept in the config
 };
 
 struct LlamaServerRunOutcome {

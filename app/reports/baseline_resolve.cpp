@@ -67,7 +67,13 @@ CompareSelection select_compare_runs(const tbdb::RunStore& store, const std::vec
     CompareSelection out;
     for (int64_t id : ids) {
         if (auto run = store.load_run(id)) out.runs.push_back(std::move(*run));
-        else out.note += (out.note.empty() ? "" : " ") + std::string("Run #") + std::to_string(id) + " no longer exists.";
+        else {
+            // Appended piece by piece, not "literal" + std::string&&: GCC 12 -Wrestrict false positive.
+            if (!out.note.empty()) out.note += ' ';
+            out.note += "Run #";
+            out.note += std::to_string(id);
+            out.note += " no longer exists.";
+        }
     }
     if (ids.size() != 1 || out.runs.size() != 1) return out;
     const ResolvedBaseline base = resolve_baseline(store, std::optional<int64_t>());

@@ -145,6 +145,18 @@ RunConfig make_config(const std::string& workload, const std::string& implementa
             c.settings.emplace_back("ctx", s.n_ctx > 0 ? std::to_string(s.n_ctx) : "default");
             c.settings.emplace_back("sampler", "t" + compact(s.temperature) + " p" + compact(s.top_p) + " k" +
                                                    std::to_string(s.top_k));
+            // Output lengths and forbidden tokens change what is measured (named only when set,
+            // so keys of runs without them stay as they were).
+            if (s.ignore_eos) c.settings.emplace_back("eos", "ignored");
+            if (!s.forbid_tokens.empty() || s.forbid_byte_tokens) {
+                std::string f = s.forbid_byte_tokens ? "byte tokens" : "";
+                if (!s.forbid_tokens.empty()) {
+                    std::vector<std::string> ids;
+                    for (int32_t id : s.forbid_tokens) ids.push_back(std::to_string(id));
+                    f += (f.empty() ? "" : " + ") + std::to_string(ids.size()) + " ids #" + short_hash(ids);
+                }
+                c.settings.emplace_back("forbid", f);
+            }
         }
     }
     if (obj.contains("extra_args") && obj["extra_args"].is_array() && !obj["extra_args"].empty()) {

@@ -219,7 +219,10 @@ private slots:
         engine.uuid = "engine-run";
         engine.implementation = "ternbench/avx2";
         engine.impl_version = "abc123";
-        engine.config_json = R"({"workload":"stream"})";
+        auto cfg = nlohmann::json::parse(over_http.config_json);   // the same flags, no endpoint
+        cfg.erase("http");
+        cfg["endpoint"] = "";
+        engine.config_json = cfg.dump();
         QVERIFY(!run_over_http(engine));
         ReportInput in;
         in.runs = {engine};
@@ -228,6 +231,10 @@ private slots:
         const std::string md = markdown_comparison_report(in);
         QVERIFY2(md.find("llama.cpp b10587-3f545becc over HTTP") != std::string::npos, md.c_str());
         QVERIFY(md.find("ternbench/avx2 abc123 over HTTP") == std::string::npos);
+        // Paired by the one rule: same model file, workload, tokens, threads and settings.
+        const std::string pair = "#" + std::to_string(engine.id) + " ternbench/avx2 abc123 vs #" + std::to_string(over_http.id);
+        QVERIFY2(md.find(pair) != std::string::npos, md.c_str());
+        QVERIFY(md.find("no baseline of the same configuration") == std::string::npos);
     }
 
     void openai_v1_stream() {

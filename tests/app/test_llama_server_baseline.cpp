@@ -96,7 +96,9 @@ private slots:
         qputenv("FAKE_SERVER_MODE", "ok");
         const auto pf = pidfile();
         qputenv("FAKE_SERVER_PIDFILE", pf.c_str());
-        const auto out = run(spec(TB_FAKE_LLAMA_SERVER));
+        auto s = spec(TB_FAKE_LLAMA_SERVER);
+        s.extra_args = {"--fake-switch", "1"};   // after `--` on the command line
+        const auto out = run(s);
         QVERIFY2(out.error.empty(), out.error.c_str());
         QCOMPARE(out.run.status, tbdb::RunStatus::Completed);
         QCOMPARE(out.run.requests.size(), size_t(4));
@@ -107,6 +109,11 @@ private slots:
         const std::string cmd = config["server"]["command_line"].get<std::string>();
         QVERIFY2(cmd.find("-np 1") != std::string::npos && cmd.find("--no-webui") != std::string::npos, cmd.c_str());
         QVERIFY(cmd.find("--host 127.0.0.1") != std::string::npos);
+        QVERIFY2(cmd.find("--fake-switch 1") != std::string::npos, cmd.c_str());
+        QCOMPARE(config["extra_args"], nlohmann::json::parse(R"(["--fake-switch","1"])"));
+        // Told by the one detection rule from /props build_info (a known upstream build).
+        const std::string why = config["server"]["implementation_detected_by"].get<std::string>();
+        QVERIFY2(why.find("3f545becc") != std::string::npos, why.c_str());
         QVERIFY(config["server"]["output_tail"].get<std::string>().find("fake llama-server listening") != std::string::npos);
         QVERIFY(config["server"]["version_output"].get<std::string>().find("4242") != std::string::npos);
         QVERIFY(out.run.metric("ttft_ms_p50") && out.run.metric("itl_ms_p50"));

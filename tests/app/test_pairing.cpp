@@ -208,6 +208,45 @@ private slots:
         QVERIFY2(other.differences_text().find("other model") != std::string::npos, other.differences_text().c_str());
     }
 
+    // Issue 9: an in-process latency run and a llama-server run over HTTP of the same settings are
+    // one experiment; --ignore-eos and forbidden tokens are part of the settings.
+    void latency_runs_pair_across_http_with_the_same_generation_settings() {
+        BenchmarkSpec s;
+        s.workload = "stream";
+        s.max_tokens = 64;
+        s.threads = 2;
+        s.ignore_eos = true;
+        s.forbid_byte_tokens = true;
+        tbdb::RunRecord engine;
+        engine.workload = "stream";
+        engine.implementation = "ternbench/avx2";
+        engine.threads = 2;
+        engine.model.path = "/models/1b3-tq2_0-lq.gguf";
+        engine.model.sha256 = kShaDemo;
+        engine.config_json = s.to_json().dump();
+        tbdb::RunRecord server = engine;
+        server.implementation = "llama.cpp";
+        auto cfg = s.to_json();
+        cfg["endpoint"] = "http://127.0.0.1:40000";
+        cfg["http"] = {{"over_http", true}, {"server_build", "b10587-3f545becc"}};
+        server.config_json = cfg.dump();
+        const auto a = run_config(engine), b = run_config(server);
+        QCOMPARE(a.experiment_key(), b.experiment_key());
+        QVERIFY(match_configs(b, a).same);
+        QVERIFY(a.key() != b.key());   // two implementations of one experiment
+
+        s.ignore_eos = false;   // the engine stops at end-of-generation, the server does not
+        engine.config_json = s.to_json().dump();
+        const auto m = match_configs(b, run_config(engine));
+        QVERIFY(!m.same);
+        QVERIFY2(m.differences_text().find("eos") != std::string::npos, m.differences_text().c_str());
+        s.ignore_eos = true;
+        s.forbid_byte_tokens = false;
+        engine.config_json = s.to_json().dump();
+        const auto f = match_configs(b, run_config(engine));
+        QVERIFY2(!f.same && f.differences_text().find("forbid") != std::string::npos, f.differences_text().c_str());
+    }
+
     void report_ratios_join_one_configuration_only() {
         tbdb::RunStore store(db_);
         ReportInput in;
