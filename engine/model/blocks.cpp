@@ -13,8 +13,28 @@ constexpr int64_t kRowGrain = 16;
 // Below this many multiply-adds a product runs on the calling thread.
 constexpr int64_t kMinParallelMacs = int64_t(1) << 17;
 
-void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t n1,
-                  const float* x, int64_t m, int64_t k, const QuantizedActs& acts) {
+// f[i] = act(g[i]) * u[i] for i in [b, e).
+void gate_span(bool relu_squared, float* g, const float* u, int64_t b, int64_t e) {
+    float* __restrict gr = g;  // g and u never overlap: lets the loops vectorize
+    const float* __restrict ur = u;
+    if (relu_squared) {
+        for (int64_t i = b; i < e; ++i) {
+            const float x = gr[i];
+            // relu(x) exactly (2x and the halving are exact), written without a branch so
+            // the loop vectorizes under the default trapping-math rules.
+            const float r = 0.5f * (x + std::fabs(x));
+            gr[i] = r * r * ur[i];
+        }
+    } else {
+        for (int64_t i = b; i < e; ++i) gr[i] = gr[i] / (1.0f + std::exp(-gr[i])) * ur[i];
+    }
+}
+}  // namespace
+
+bool worth_parallel(int64_t macs) { return macs >= kMinParallelMacs; }
+
+void linear_rows(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t n1, const float* x, int64_t m,
+                 int64_t k, const QuantizedActs& acts) {
     const LinearWeight& w = *job.w;
     switch (w.kind) {
         case LinearWeight::Kind::Ternary: ks.ternary_gemm(w.ternary, n0, n1, acts, job.y, job.ldy); break;
@@ -27,31 +47,47 @@ void linear_range(const KernelSet& ks, const LinearJob& job, int64_t n0, int64_t
         for (int64_t r = 0; r < m; ++r)
             for (int64_t n = n0; n < n1; ++n) job.y[r * job.ldy + n] *= w.out_scale;
 }
-}  // namespace
 
-void run_linears(const KernelSet& ks, ThreadPool& pool, std::span<const LinearJob> jobs,
-                 const float* x, int64_t m, int64_t k, QuantizedActs& acts) {
-    bool any_ternary = false;
-    int64_t total = 0;
-    for (const LinearJob& j : jobs) {
-        any_ternary |= j.w->kind == LinearWeight::Kind::Ternary || j.w->kind == LinearWeight::Kind::Q8;
-        total += j.w->rows;
-    }
-    if (any_ternary) {
+void quantize_for(const KernelSet& ks, std::span<const LinearJob> jobs, const float* x, int64_t m, int64_t k,
+                  QuantizedActs& acts) {
+    bool any_int8 = false;
+    for (const LinearJob& j : jobs)
+        any_int8 |= j.w->kind == LinearWeight::Kind::Ternary || j.w->kind == LinearWeight::Kind::Q8;
+    if (any_int8) {
         acts.resize(m, k);
         ks.quantize_acts(x, m, k, k, acts);
     }
+}
+
+void run_linears(const KernelSet& ks, ThreadPool& pool, std::span<const LinearJob> jobs,
+                 const float* x, int64_t m, int64_t k, QuantizedActs& acts) {
+    int64_t total = 0;
+    for (const LinearJob& j : jobs) total += j.w->rows;
+    quantize_for(ks, jobs, x, m, k, acts);
     auto body = [&](int64_t begin, int64_t end) {
         int64_t base = 0;
         for (const LinearJob& j : jobs) {
             const int64_t lo = std::max(begin, base), hi = std::min(end, base + j.w->rows);
-            if (lo < hi) linear_range(ks, j, lo - base, hi - base, x, m, k, acts);
+            if (lo < hi) linear_rows(ks, j, lo - base, hi - base, x, m, k, acts);
             base += j.w->rows;
         }
     };
     // Waking the pool costs more than a tiny product (tiny models, single-token decode).
-    if (total * k * m < kMinParallelMacs) body(0, total);
+    if (!worth_parallel(total * k * m)) body(0, total);
     else pool.parallel_for(total, kRowGrain, body);
+}
+
+void run_gate_up(const KernelSet& ks, ThreadPool& pool, bool relu_squared, const LinearWeight& w_gate,
+                 const LinearWeight& w_up, const float* x, int64_t m, int64_t k, int64_t f, float* gate, float* up,
+                 QuantizedActs& acts) {
+    const LinearJob jobs[] = {{&w_gate, gate, f}, {&w_up, up, f}};
+    quantize_for(ks, jobs, x, m, k, acts);
+    auto body = [&](int64_t b, int64_t e) {
+        for (const LinearJob& j : jobs) linear_rows(ks, j, b, e, x, m, k, acts);
+        for (int64_t r = 0; r < m; ++r) gate_span(relu_squared, gate + r * f, up + r * f, b, e);
+    };
+    if (!worth_parallel(2 * f * k * m)) body(0, f);
+    else pool.parallel_for(f, kRowGrain, body);
 }
 
 void rmsnorm_rows(const KernelSet& ks, ThreadPool& pool, const float* x, int64_t m, int64_t n,
@@ -65,41 +101,25 @@ void rmsnorm_rows(const KernelSet& ks, ThreadPool& pool, const float* x, int64_t
     });
 }
 
-void rope_rows(float* x, int64_t m, int64_t n_heads, int64_t head_dim, int64_t rope_dim,
-               const float* cos_tab, const float* sin_tab) {
+void rope_heads(float* row, int64_t h0, int64_t h1, int64_t head_dim, int64_t rope_dim, const float* c,
+                const float* s) {
     const int64_t half = rope_dim / 2;
-    for (int64_t r = 0; r < m; ++r) {
-        const float* c = cos_tab + r * half;
-        const float* s = sin_tab + r * half;
-        for (int64_t h = 0; h < n_heads; ++h) {
-            float* v = x + (r * n_heads + h) * head_dim;
-            for (int64_t i = 0; i < half; ++i) {
-                const float a = v[i], b = v[i + half];
-                v[i] = a * c[i] - b * s[i];
-                v[i + half] = a * s[i] + b * c[i];
-            }
+    for (int64_t h = h0; h < h1; ++h) {
+        float* v = row + h * head_dim;
+        for (int64_t i = 0; i < half; ++i) {
+            const float a = v[i], b = v[i + half];
+            v[i] = a * c[i] - b * s[i];
+            v[i + half] = a * s[i] + b * c[i];
         }
     }
 }
 
-void gate_rows(ThreadPool& pool, bool relu_squared, float* g, const float* u, int64_t count) {
-    auto body = [=](int64_t b, int64_t e) {
-        float* __restrict gr = g;  // g and u never overlap: lets the loops vectorize
-        const float* __restrict ur = u;
-        if (relu_squared) {
-            for (int64_t i = b; i < e; ++i) {
-                const float x = gr[i];
-                // relu(x) exactly (2x and the halving are exact), written without a branch so
-                // the loop vectorizes under the default trapping-math rules.
-                const float r = 0.5f * (x + std::fabs(x));
-                gr[i] = r * r * ur[i];
-            }
-        } else {
-            for (int64_t i = b; i < e; ++i) gr[i] = gr[i] / (1.0f + std::exp(-gr[i])) * ur[i];
-        }
-    };
-    if (count < 16384) body(0, count);
-    else pool.parallel_for(count, 1024, body);
+void rope_rows(float* x, int64_t m, int64_t n_heads, int64_t head_dim, int64_t rope_dim,
+               const float* cos_tab, const float* sin_tab) {
+    const int64_t half = rope_dim / 2;
+    for (int64_t r = 0; r < m; ++r)
+        rope_heads(x + r * n_heads * head_dim, 0, n_heads, head_dim, rope_dim, cos_tab + r * half,
+                   sin_tab + r * half);
 }
 
 }  // namespace tern

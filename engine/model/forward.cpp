@@ -15,6 +15,7 @@
 #include "engine/model/weights.h"
 #include "engine/base/error.h"
 #include "engine/model/kv_cache.h"
+#include "engine/model/qkv_attention.h"
 #include "engine/base/thread_pool.h"
 #include "engine/tensor/float_codecs.h"
 
@@ -102,20 +103,25 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
     }
 
     const bool relu2 = hp.act == Activation::ReluSquared;
+    const bool fused_attention = qkv_attention_applies(hp, batch, pool.size());
     for (int64_t il = 0; il < hp.n_layer; ++il) {
         const LayerWeights& L = W.layers[static_cast<size_t>(il)];
         // Attention.
         rmsnorm_rows(ks, pool, h, M, E, L.attn_norm.data(), hp.rms_eps, xn);
-        const LinearJob qkv[] = {{&L.wq, q, q_dim}, {&L.wk, k, kv_dim}, {&L.wv, v, kv_dim}};
-        run_linears(ks, pool, qkv, xn, M, E, ws.acts_embd);
-        rope_rows(q, M, hp.n_head, hd, hp.rope_dim, rc, rs);
-        rope_rows(k, M, hp.n_head_kv, hd, hp.rope_dim, rc, rs);
-        for (int64_t r = 0; r < M; ++r) {
-            KvCache& kv = *batch[static_cast<size_t>(row_seq[r])].kv;
-            for (int64_t g = 0; g < hp.n_head_kv; ++g)
-                kv.store(il, g, row_pos[r], k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
+        if (fused_attention) {
+            qkv_attention(ks, pool, hp, L, il, batch, xn, M, rc, rs, q, k, v, att, ws);
+        } else {
+            const LinearJob qkv[] = {{&L.wq, q, q_dim}, {&L.wk, k, kv_dim}, {&L.wv, v, kv_dim}};
+            run_linears(ks, pool, qkv, xn, M, E, ws.acts_embd);
+            rope_rows(q, M, hp.n_head, hd, hp.rope_dim, rc, rs);
+            rope_rows(k, M, hp.n_head_kv, hd, hp.rope_dim, rc, rs);
+            for (int64_t r = 0; r < M; ++r) {
+                KvCache& kv = *batch[static_cast<size_t>(row_seq[r])].kv;
+                for (int64_t g = 0; g < hp.n_head_kv; ++g)
+                    kv.store(il, g, row_pos[r], k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
+            }
+            attention_layer(ks, pool, hp, il, batch, q, att, ws);
         }
-        attention_layer(ks, pool, hp, il, batch, q, att, ws);
         rmsnorm_rows(ks, pool, att, M, q_dim, L.attn_sub_norm.data(), hp.rms_eps, xn);
         const LinearJob wo[] = {{&L.wo, tmp, E}};
         run_linears(ks, pool, wo, xn, M, q_dim, ws.acts_embd);
@@ -123,9 +129,7 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
 
         // Feed-forward.
         rmsnorm_rows(ks, pool, h, M, E, L.ffn_norm.data(), hp.rms_eps, xn);
-        const LinearJob gu[] = {{&L.w_gate, gate, F}, {&L.w_up, up, F}};
-        run_linears(ks, pool, gu, xn, M, E, ws.acts_embd);
-        gate_rows(pool, relu2, gate, up, M * F);
+        run_gate_up(ks, pool, relu2, L.w_gate, L.w_up, xn, M, E, F, gate, up, ws.acts_embd);
         rmsnorm_rows(ks, pool, gate, M, F, L.ffn_sub_norm.data(), hp.rms_eps, xn);
         const LinearJob down[] = {{&L.w_down, tmp, E}};
         run_linears(ks, pool, down, xn, M, F, ws.acts_ff);
