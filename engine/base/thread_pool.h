@@ -5,7 +5,8 @@
 // Waiting is spin-then-sleep: after a job, workers spin on an atomic generation counter for a
 // short while (a decode step issues hundreds of small jobs back to back, and a futex wake-up
 // costs tens of microseconds), then block on a condition variable so an idle pool burns no CPU.
-// The spin is skipped when the pool has more threads than the machine has CPUs.
+// The spin is skipped when the pool has more threads than the machine has CPUs, and cut to a
+// tenth while workers keep arriving late (other processes taking the CPUs).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,8 @@ public:
 
     int size() const;
     bool pinned() const;
+    // The spin budget in use now, microseconds (spin_microseconds(), or less; see note_job).
+    int current_spin_microseconds() const;
     // Runs fn(thread_index, n_threads) once on each thread and waits for all. Calls from several
     // threads at once are serialized. A call from inside a job of the same pool runs every
     // index inline on the calling thread (no deadlock). fn must not throw.

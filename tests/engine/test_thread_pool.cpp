@@ -143,6 +143,24 @@ private slots:
         }
     }
 
+    // Workers that arrive later than the spin budget (their CPU taken) cut the budget to a
+    // tenth; jobs on time bring it back.
+    void spinAdaptsToLateWorkers() {
+        if (std::thread::hardware_concurrency() < 2) QSKIP("the pool does not spin on one CPU");
+        qputenv("TERNBENCH_SPIN_US", "100000");
+        ThreadPool pool(2);
+        qunsetenv("TERNBENCH_SPIN_US");
+        QCOMPARE(pool.current_spin_microseconds(), 100000);
+        for (int rep = 0; rep < 2; ++rep)
+            pool.run([&](int t, int) {
+                if (t == 1) std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            });
+        QCOMPARE(pool.current_spin_microseconds(), 10000);
+        for (int rep = 0; rep < 2000 && pool.current_spin_microseconds() != 100000; ++rep)
+            pool.run([&](int, int) {});
+        QCOMPARE(pool.current_spin_microseconds(), 100000);
+    }
+
     void settingsAndCores() {
         QVERIFY(ThreadPool::physical_cores() >= 1);
         ThreadPool automatic(0);
