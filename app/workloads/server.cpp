@@ -81,6 +81,8 @@ void run_server(WorkloadContext& ctx) {
     tbdb::SampleSeries goodput{"goodput_req_s", "req/s", {}};
     tbdb::SampleSeries achieved{"achieved_rate_req_s", "req/s", {}};
     tbdb::SampleSeries attainment{"slo_attainment_pct", "%", {}};
+    tbdb::SampleSeries failed_series{"requests_failed", "requests", {}};
+    std::string first_failure;
     int index = 0;
     for (int rep = 0; rep < ctx.spec.repetitions && !ctx.cancelled(); ++rep) {
         std::mt19937_64 rng(ctx.spec.seed + 7919 * uint64_t(rep));
@@ -92,15 +94,25 @@ void run_server(WorkloadContext& ctx) {
         const bool cancelled = tracker.wait_all(ctx.cancel);
         if (cancelled) break;  // the window was cut short: not a sample of this rate
 
-        int good = 0, n = 0;
+        // A load test counts a request the server refused (503 from a full queue) or that
+        // stalled as failed -- not good, still offered -- instead of discarding the window, as
+        // serving benchmarks do; only a window where nothing succeeded ends the run.
+        int good = 0, n = 0, failed = 0;
         double last_done_ms = metrics::ms_between(ctx.t0, window_start);
         std::vector<tbdb::RequestRecord> recs;
-        std::string failure;
-        try {
-            keep_results(ctx, tracker.results(), index, rep, &recs);
-        } catch (const std::exception& e) {
-            failure = e.what();
+        for (const auto& res : tracker.results()) {
+            if (res.stop == tern::StopReason::Error) {
+                ++failed;
+                if (first_failure.empty()) first_failure = res.error;
+                continue;
+            }
+            recs.push_back(metrics::to_request_record(res, ctx.t0, index++, rep));
         }
+        if (recs.empty() && failed > 0)
+            throw std::runtime_error("generation failed: every request of repetition " + std::to_string(rep + 1) +
+                                     " failed (" + std::to_string(failed) + "), the first: " + first_failure);
+        n = failed;
+        failed_series.values.push_back(failed);
         for (auto& rec : recs) {
             ++n;
             const auto tpot = metrics::tpot_ms(rec);
@@ -111,7 +123,6 @@ void run_server(WorkloadContext& ctx) {
             ctx.events.request_done(rec);
             ctx.run.requests.push_back(std::move(rec));
         }
-        if (!failure.empty()) throw std::runtime_error(failure);
         const double span_s = (last_done_ms - metrics::ms_between(ctx.t0, window_start)) / 1000.0;
         if (span_s > 0) goodput.values.push_back(good / span_s);
         if (window_s > 0) achieved.values.push_back(n / window_s);
@@ -124,9 +135,17 @@ void run_server(WorkloadContext& ctx) {
     mb.add_summary("achieved_rate_req_s", achieved.values, "req/s");
     mb.add_summary("slo_attainment_pct", attainment.values, "%");
     mb.add("offered_rate_req_s", ctx.spec.arrival_rate, "req/s", 1);
+    double failed_total = 0;
+    for (double f : failed_series.values) failed_total += f;
+    mb.add("requests_failed", failed_total, "requests", static_cast<int64_t>(failed_series.values.size()),
+           failed_total > 0 ? "counted as not good; the first: " + first_failure : std::string());
+    if (failed_total > 0)
+        ctx.events.log("warning: " + std::to_string(static_cast<int64_t>(failed_total)) +
+                       " request(s) failed and count as not good (the first: " + first_failure + ")");
     ctx.run.samples.push_back(std::move(goodput));
     ctx.run.samples.push_back(std::move(achieved));
     ctx.run.samples.push_back(std::move(attainment));
+    ctx.run.samples.push_back(std::move(failed_series));
 }
 
 }  // namespace bench

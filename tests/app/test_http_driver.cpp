@@ -292,6 +292,49 @@ private slots:
         QVERIFY(QString::fromStdString(run.error).contains("after 2 tokens"));
     }
 
+    // A load test keeps going when the server sheds load: refused requests (503 from a full
+    // queue) are counted as failed and not good; only a window where all failed fails the run.
+    void server_workload_counts_refused_requests() {
+        const std::string body = R"({"error":{"code":503,"message":"the server is busy","type":"unavailable_error"}})";
+        const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        const auto rec = testsrv::load_recorded(fixture("completion-stream.http"));
+        std::atomic<int> n{0};
+        testsrv::ScriptedServer srv(llama_like([&n, rec, busy](const Request&, Connection& c) {
+            if (n++ % 2 == 1) {
+                c.write(busy);
+                return;
+            }
+            testsrv::send_recorded(c, rec);
+        }));
+        auto s = spec(srv.url(), "server");
+        s.arrival_rate = 20;
+        s.duration_s = 0.5;
+        s.repetitions = 1;
+        const auto run = run_and_reload(s);
+        QVERIFY2(run.status == tbdb::RunStatus::Completed, run.error.c_str());
+        const auto* failed = run.metric("requests_failed");
+        QVERIFY(failed && failed->value);
+        QVERIFY(*failed->value >= 1);
+        QVERIFY2(failed->note.find("503") != std::string::npos, failed->note.c_str());
+        QVERIFY(!run.requests.empty());
+        // Every arrival was offered: the stored ones plus the refused ones.
+        const auto* attainment = run.metric("slo_attainment_pct");
+        QVERIFY(attainment && attainment->value);
+        QVERIFY(*attainment->value < 100.0);
+        srv.stop();
+
+        // Nothing succeeded: the run fails and says so.
+        testsrv::ScriptedServer refusing(llama_like([busy](const Request&, Connection& c) { c.write(busy); }));
+        auto all = spec(refusing.url(), "server");
+        all.arrival_rate = 20;
+        all.duration_s = 0.3;
+        all.repetitions = 1;
+        const auto none = run_and_reload(all);
+        QCOMPARE(none.status, tbdb::RunStatus::Failed);
+        QVERIFY2(QString::fromStdString(none.error).contains("every request"), none.error.c_str());
+    }
+
     void http_4xx_and_5xx_answers() {
         for (const char* f : {"bad-token.http", "bad-json.http", "not-found.http"}) {
             testsrv::ScriptedServer srv(replay(f));
