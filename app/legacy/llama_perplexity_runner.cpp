@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,20 +17,12 @@
 #include "app/system/host_info.h"
 #include "app/system/model_file.h"
 #include "app/system/sha256.h"
+#include "db/timestamps.h"
 #include "engine/model/model.h"
 #include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {
-
-std::string iso_utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 int resolved_threads(const LlamaPerplexityRunSpec& s) {
     return s.threads > 0 ? s.threads : std::max(1, tern::ThreadPool::physical_cores());
@@ -72,7 +63,7 @@ LlamaPerplexityOutcome run_llama_perplexity(const LlamaPerplexityRunSpec& spec, 
     LlamaPerplexityOutcome out;
     tbdb::RunRecord& run = out.run;
     run.uuid = boost::uuids::to_string(boost::uuids::random_generator()());
-    run.started_at = iso_utc_now();
+    run.started_at = tbdb::utc_timestamp_now();
     run.workload = "perplexity";
     run.threads = resolved_threads(spec);
     run.host = sys::collect_host_info();
@@ -85,7 +76,7 @@ LlamaPerplexityOutcome run_llama_perplexity(const LlamaPerplexityRunSpec& spec, 
                              {"timeout_s", spec.timeout_s}, {"args", llama_perplexity_args(spec)}};
     auto finish = [&](const std::string& error, bool input_error,
                       tbdb::RunStatus failed_as = tbdb::RunStatus::Failed) {
-        run.finished_at = iso_utc_now();
+        run.finished_at = tbdb::utc_timestamp_now();
         run.config_json = config.dump();
         if (run.implementation.empty())
             run.implementation = spec.implementation.empty() ? "llama-perplexity" : spec.implementation;

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -17,21 +16,13 @@
 #include "app/http/http_client.h"
 #include "app/system/child_process.h"
 #include "app/system/host_info.h"
+#include "db/timestamps.h"
 #include "engine/model/model.h"
 #include "engine/runtime/session.h"
 #include "engine/base/thread_pool.h"
 
 namespace bench {
 namespace {
-
-std::string iso_utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 bool has_flag(const std::string& help, const std::string& flag) {
     // A flag as a word of its own: "-np," "--parallel N" (not a prefix of a longer flag).
@@ -160,7 +151,7 @@ LlamaServerRunOutcome run_llama_server_baseline(const LlamaServerRunSpec& ls, tb
 
     auto fail = [&](const std::string& error, bool input_error = false) {
         tbdb::RunRecord run;
-        run.started_at = iso_utc_now();
+        run.started_at = tbdb::utc_timestamp_now();
         run.finished_at = run.started_at;
         run.status = tbdb::RunStatus::Failed;
         run.workload = spec.workload;
