@@ -12,11 +12,17 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
     if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
+// llama-bench runs keep the reason at the top of their config; server baselines and runs over
+// HTTP keep it in their "server" / "http" object.
 std::string detected_by(const std::string& config_json) {
     const auto cfg = nlohmann::json::parse(config_json, nullptr, false);
-    if (!cfg.is_object() || !cfg.contains("implementation_detected_by") || !cfg["implementation_detected_by"].is_string())
-        return {};
-    return cfg["implementation_detected_by"].get<std::string>();
+    if (!cfg.is_object()) return {};
+    for (const auto* where : {&cfg, cfg.contains("server") ? &cfg["server"] : nullptr, cfg.contains("http") ? &cfg["http"] : nullptr}) {
+        if (!where || !where->is_object()) continue;
+        const auto it = where->find("implementation_detected_by");
+        if (it != where->end() && it->is_string()) return it->get<std::string>();
+    }
+    return {};
 }
 
 }  // namespace

@@ -140,6 +140,17 @@ inline std::vector<tbdb::RunRecord> mixed_history(const ModelFile& demo, int max
         if (day % 6 == 3) {
             runs.push_back(rate_run("pp", 512, "bitnet.cpp", i2s, 2, t.addSecs(7200), 92.0 * drift));
             runs.push_back(rate_run("tg", 128, "bitnet.cpp", i2s, 2, t.addSecs(7500), 29.0 * drift));
+            // bitnet.cpp's llama-server streaming from the demo model (it runs I2_S), driven over
+            // HTTP with the engine's stream spec: a latency baseline beside the engine's runs.
+            auto served = gen_run("stream", "bitnet.cpp", demo, t.addSecs(7800), 41.0 * drift, 24500.0 / (41.0 * drift), max_tokens);
+            auto cfg = nlohmann::json::parse(served.config_json);
+            cfg["http"] = {{"over_http", true}, {"endpoint", "http://127.0.0.1:8081"}, {"api", "completion"},
+                           {"implementation_detected_by", "synthetic test data"}};
+            served.config_json = cfg.dump();
+            served.impl_version = "406a5036";
+            served.kernel.clear();
+            served.source = "baseline:/opt/bitnet.cpp/build/bin/llama-server";
+            runs.push_back(served);
         }
     }
     for (auto& r : runs) r.host.cpu_model = "AMD EPYC 9R14 (2 cores, AVX-512)";

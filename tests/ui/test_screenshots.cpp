@@ -17,6 +17,7 @@
 #include "ui/models/run_table_model.h"
 #include "ui/pages/baselines_page.h"
 #include "ui/pages/compare_page.h"
+#include "ui/pages/server_baseline_box.h"
 #include "ui/pages/history_page.h"
 #include "ui/pages/run_page.h"
 
@@ -48,12 +49,12 @@ private slots:
         const QDateTime t0 = QDateTime::currentDateTimeUtc().addDays(-21);
         std::vector<tbdb::RunRecord> runs = tbtest::mixed_history(demo, max_tokens(), t0);
         store.insert_runs(runs);
-        // Compare: the newest llama.cpp tg128 run and the engine's, same file and threads.
+        // Compare: the newest stream run of bitnet.cpp's llama-server (over HTTP) and the
+        // engine's, same demo file and spec: latency CDFs of a legacy server beside the engine.
         for (const auto& r : runs) {
-            const bool tg128_tq2 = r.workload == "tg" && r.threads == 2 && r.model.path == tbtest::model_1b3_tq2().path &&
-                                   r.config_json.find("\"n_gen\":128") != std::string::npos;
-            if (tg128_tq2 && r.implementation == "llama.cpp") compare_a_ = r.id;
-            if (tg128_tq2 && r.implementation == "ternbench/avx512") compare_b_ = r.id;
+            if (r.workload != "stream" || r.model.path != demo_path) continue;
+            if (r.implementation == "bitnet.cpp") compare_a_ = r.id;
+            if (r.implementation == "ternbench/avx512") compare_b_ = r.id;
         }
         store.pin_implementation("llama.cpp");
     }
@@ -89,6 +90,9 @@ private slots:
         // Baselines page as configured in real use (paths are only shown, not run).
         window.baselines_page()->set_programs({"/opt/llama.cpp/build/bin/llama-bench", "/opt/BitNet/build/bin/llama-bench"});
         window.baselines_page()->set_baseline_model("/models/bitnet_b1_58-large/ggml-model-i2_s.gguf");
+        window.baselines_page()->server_baselines()->set_programs(
+            {"/opt/llama.cpp/build/bin/llama-server", "/opt/BitNet/build/bin/llama-server"});
+        window.baselines_page()->server_baselines()->set_model("/models/bitnet_b1_58-large/ggml-model-i2_s.gguf");
 
         emit window.context()->compareRequested({compare_a_, compare_b_});
         QTRY_VERIFY_WITH_TIMEOUT(!window.compare_page()->loading() && !window.compare_page()->runs().empty(), 20000);

@@ -152,9 +152,15 @@ BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(par
     found_table->setSelectionMode(QAbstractItemView::NoSelection);
     found_table->setWordWrap(false);
     found_table->verticalHeader()->setDefaultSectionSize(found_table->fontMetrics().height() + 8);
+    // Room for the usual handful (ours, llama.cpp, bitnet.cpp, ik_llama.cpp, ...) without scrolling.
+    found_table->setMinimumHeight((found_table->fontMetrics().height() + 8) * 6);
     found_layout->addWidget(found_table);
     connect(found_model_, &QAbstractItemModel::modelReset, found_table, [found_table] {
         found_table->resizeColumnsToContents();
+        // Long program paths are elided (the tooltip lists them all) so "told apart by" stays visible.
+        const int programs_width = found_table->fontMetrics().horizontalAdvance(QString(48, QLatin1Char('x')));
+        if (found_table->columnWidth(ImplementationsModel::Programs) > programs_width)
+            found_table->setColumnWidth(ImplementationsModel::Programs, programs_width);
     });
 
     auto* layout = new QVBoxLayout(this);

@@ -28,6 +28,7 @@ ServerBaselineBox::ServerBaselineBox(AppContext* context, QWidget* parent)
     auto* top = new QHBoxLayout;
     programs_ = new QListWidget;
     programs_->setObjectName("llamaServerPrograms");
+    programs_->setMaximumHeight(programs_->fontMetrics().height() * 5);   // a few programs at most
     programs_->addItems(AppSettings::llama_server_paths());
     if (programs_->count() > 0) programs_->setCurrentRow(0);
     programs_->setMaximumHeight(90);
