@@ -16,6 +16,7 @@
 #include "app/legacy/llama_bench_runner.h"
 #include "app/reports/run_config.h"
 #include "db/run_store.h"
+#include "helpers/executable_helper.h"
 
 using namespace bench;
 using json = nlohmann::json;
@@ -143,9 +144,7 @@ private slots:
     // `baseline run -- -rtr 1`: the flags reach the program, are stored with the run, and make
     // another configuration than the same run without them.
     void extra_program_flags_are_stored_and_part_of_the_key() {
-        const QString fake = dir_.filePath("fake-llama-bench.sh");
-        QFile::copy(QString(TB_TEST_HELPER_DIR) + "/fake-llama-bench.sh", fake);
-        QFile::setPermissions(fake, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        const QString fake = QString::fromStdString(tbtest::executable_helper(dir_.path(), "fake-llama-bench.sh"));
         qputenv("FAKE_LLAMA_BENCH_JSON", QByteArray(kLb.c_str()) + "ik_llama-1b3-iq2_bn.json");
         LlamaBenchRunSpec spec;
         spec.program = fake.toStdString();

@@ -15,6 +15,7 @@
 #include "app/legacy/llama_perplexity_parser.h"
 #include "app/legacy/llama_perplexity_runner.h"
 #include "db/run_store.h"
+#include "helpers/executable_helper.h"
 
 using namespace bench;
 
@@ -36,15 +37,7 @@ class TestLegacyPerplexity : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
-    std::string helper(const char* name) {
-        const QString src = QString(TB_TEST_HELPER_DIR) + "/" + name;
-        const QString dst = dir_.filePath(name);
-        if (!QFile::exists(dst)) {
-            QFile::copy(src, dst);
-            QFile::setPermissions(dst, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        }
-        return dst.toStdString();
-    }
+    std::string helper(const char* name) { return tbtest::executable_helper(dir_.path(), name); }
     LlamaPerplexityRunSpec spec(const std::string& program) {
         LlamaPerplexityRunSpec s;
         s.program = program;

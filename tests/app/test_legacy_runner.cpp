@@ -7,6 +7,7 @@
 
 #include "app/legacy/llama_bench_runner.h"
 #include "db/run_store.h"
+#include "helpers/executable_helper.h"
 
 using namespace bench;
 
@@ -14,16 +15,7 @@ class TestLegacyRunner : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
-    // Copies a helper into the temp dir as an executable (the exec bit may not survive a checkout).
-    std::string helper(const char* name) {
-        const QString src = QString(TB_TEST_HELPER_DIR) + "/" + name;
-        const QString dst = dir_.filePath(name);
-        if (!QFile::exists(dst)) {
-            QFile::copy(src, dst);
-            QFile::setPermissions(dst, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        }
-        return dst.toStdString();
-    }
+    std::string helper(const char* name) { return tbtest::executable_helper(dir_.path(), name); }
     LlamaBenchRunSpec spec(const std::string& program) {
         LlamaBenchRunSpec s;
         s.program = program;
