@@ -7,24 +7,15 @@
 // vpdpbusd accumulates code*q straight into int32; without it, maddubs pairs are summed in
 // int16 and widened every <= 32 steps per lane (|one step| <= 512), as in avx2.cpp.
 // Float outputs are bit-identical to scalar.cpp (same int32 per group, same combine order).
-// GCC 12's AVX-512 headers build results from _mm512_undefined_*(), which its own
-// -Wuninitialized flags at every use (GCC bug 105593); the warning is about the header only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
-
+// The shared pieces live in avx512_common.h, the ternary products in avx512_ternary.h.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iterator>
 #include <vector>
 
+#include "engine/kernels/avx512_common.h"
+#include "engine/kernels/avx512_ternary.h"
 #include "engine/kernels/int8_rows.h"
 #include "engine/kernels/kernel_set.h"
 #include "engine/kernels/scalar_common.h"
@@ -32,64 +23,6 @@
 namespace tern {
 
 namespace {
-
-inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m512i join256(const void* lo, const void* hi) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(load256(lo)), load256(hi), 1);
-}
-
-inline int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
-inline int32_t hsum_i32(__m512i v) {
-    return hsum_i32(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
-}
-
-// Product of unsigned codes and signed q, accumulated into int32 lanes (4 products per lane).
-template <bool kVnni>
-inline __m512i dot_add(__m512i acc, __m512i codes, __m512i q) {
-    if constexpr (kVnni) {
-        return _mm512_dpbusd_epi32(acc, codes, q);
-    } else {
-        return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(codes, q), _mm512_set1_epi16(1)));
-    }
-}
-template <bool kVnni>
-inline __m256i dot_add(__m256i acc, __m256i codes, __m256i q) {
-    if constexpr (kVnni) {
-        return _mm256_dpbusd_epi32(acc, codes, q);
-    } else {
-        return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(codes, q), _mm256_set1_epi16(1)));
-    }
-}
-
-// sum_k c*q over one packed block pair (512-bit) or one block (256-bit), into int32 lanes.
-template <bool kVnni>
-inline __m512i block_pair_cq(__m512i acc, const uint8_t* codes, const __m512i q[4]) {
-    const __m512i m3 = _mm512_set1_epi8(3);
-    const __m512i c = load512(codes);
-    acc = dot_add<kVnni>(acc, _mm512_and_si512(c, m3), q[0]);
-    acc = dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 2), m3), q[1]);
-    acc = dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 4), m3), q[2]);
-    return dot_add<kVnni>(acc, _mm512_and_si512(_mm512_srli_epi16(c, 6), m3), q[3]);
-}
-template <bool kVnni>
-inline __m256i block_cq(__m256i acc, const uint8_t* codes, const int8_t* q) {
-    const __m256i m3 = _mm256_set1_epi8(3);
-    const __m256i c = load256(codes);
-    acc = dot_add<kVnni>(acc, _mm256_and_si256(c, m3), load256(q));
-    acc = dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3), load256(q + 32));
-    acc = dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3), load256(q + 64));
-    return dot_add<kVnni>(acc, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3), load256(q + 96));
-}
-// q of blocks b and b+1 arranged like a block-pair code register: sub-lane j of both blocks.
-inline void load_q_pair(const int8_t* qb, __m512i q[4]) {
-    for (int j = 0; j < 4; ++j) q[j] = join256(qb + 32 * j, qb + 128 + 32 * j);
-}
 
 void quantize_acts(const float* x, int64_t m, int64_t k, int64_t ldx, QuantizedActs& out) {
     out.resize(m, k);
@@ -114,195 +47,6 @@ void quantize_acts(const float* x, int64_t m, int64_t k, int64_t ldx, QuantizedA
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(q + c), _mm512_cvtsepi32_epi8(iv));
             }
             out.block_sums[r * nb + b] = _mm512_reduce_add_epi32(bsum);
-        }
-    }
-}
-
-template <bool kVnni>
-int32_t ternary_dot_i32(const uint8_t* codes, const int8_t* q, int64_t k) {
-    const int64_t nb = k / 128;
-    __m512i acc = _mm512_setzero_si512();
-    __m512i sq = _mm512_setzero_si512();
-    const __m512i ones8 = _mm512_set1_epi8(1);
-    int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-        __m512i qv[4];
-        load_q_pair(q + b * 128, qv);
-        acc = block_pair_cq<kVnni>(acc, codes + b * 32, qv);
-        for (int j = 0; j < 4; ++j) sq = dot_add<kVnni>(sq, ones8, qv[j]);
-    }
-    __m256i acc256 = _mm256_setzero_si256(), sq256 = _mm256_setzero_si256();
-    if (b < nb) {
-        acc256 = block_cq<kVnni>(acc256, codes + b * 32, q + b * 128);
-        for (int j = 0; j < 4; ++j) sq256 = dot_add<kVnni>(sq256, _mm256_set1_epi8(1), load256(q + b * 128 + 32 * j));
-    }
-    return hsum_i32(acc) - hsum_i32(sq) + hsum_i32(acc256) - hsum_i32(sq256);
-}
-
-void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>& out) {
-    const int64_t nb = x.cols / 128, bpg = group_size / 128, ng = x.cols / group_size;
-    out.assign(static_cast<size_t>(x.rows * ng), 0);
-    for (int64_t t = 0; t < x.rows; ++t)
-        for (int64_t g = 0; g < ng; ++g) {
-            int32_t s = 0;
-            for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) s += x.block_sums[t * nb + b];
-            out[t * ng + g] = s;
-        }
-}
-
-// Decode prefetch distance and stream count: as in avx2.cpp (kGemvStreams there says why four
-// far-apart row streams per thread beat one: more DRAM requests in flight).
-constexpr int64_t kPrefetchBytes = 8192;
-constexpr int kGemvStreams = 4;
-
-// Decode: R rows (any indices) in lockstep, sharing the activation registers; int32
-// accumulation per step (one 64-byte line of each row per block pair).
-template <bool kVnni, int R>
-void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, const int32_t* gsum, float dequant,
-               float* y) {
-    const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128;
-    const uint8_t* base[R];
-    for (int r = 0; r < R; ++r) base[r] = w.row_codes(rows[r]);
-    float sum[R] = {};
-    for (int64_t g = 0; g < ng; ++g) {
-        __m512i acc[R];
-        __m256i acc256[R];
-        for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_si512(), acc256[r] = _mm256_setzero_si256();
-        const int64_t b_end = (g + 1) * bpg;
-        int64_t b = g * bpg;
-        for (; b + 2 <= b_end; b += 2) {
-            __m512i qv[4];
-            load_q_pair(q + b * 128, qv);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; ++r) {
-                const uint8_t* p = base[r] + b * 32;
-                _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T0);
-                acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
-            }
-        }
-        if (b < b_end)
-            for (int r = 0; r < R; ++r) acc256[r] = block_cq<kVnni>(acc256[r], base[r] + b * 32, q + b * 128);
-        for (int r = 0; r < R; ++r) {
-            const int32_t a = hsum_i32(acc[r]) + hsum_i32(acc256[r]) - gsum[g];
-            float part = static_cast<float>(a) * w.scales[rows[r] * ng + g];
-            TERN_NO_CONTRACT(part);
-            sum[r] += part;
-        }
-    }
-    for (int r = 0; r < R; ++r) y[rows[r]] = sum[r] * dequant;
-}
-
-// Batched: unpacked codes (one byte per weight, natural order), R x T int32 register tile,
-// 64 weights per step. Without VNNI the int16 path flushes every 32 steps.
-template <bool kVnni, int R, int T>
-void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
-                int64_t t, const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t ng = w.groups_per_row(), gs = w.group_size;
-    const int8_t* qrow[T];
-    for (int j = 0; j < T; ++j) qrow[j] = x.row(t + j);
-    float sum[R][T] = {};
-    for (int64_t g = 0; g < ng; ++g) {
-        __m512i acc[R * T];
-        for (int i = 0; i < R * T; ++i) acc[i] = _mm512_setzero_si512();
-        for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += 32 * 64) {
-            const int64_t k1 = std::min((g + 1) * gs, k0 + 32 * 64);
-            if constexpr (kVnni) {
-                for (int64_t kk = k0; kk < k1; kk += 64) {
-                    __m512i c[R];
-                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
-                    for (int j = 0; j < T; ++j) {
-                        const __m512i qv = load512(qrow[j] + kk);
-                        for (int r = 0; r < R; ++r) acc[r * T + j] = _mm512_dpbusd_epi32(acc[r * T + j], c[r], qv);
-                    }
-                }
-            } else {
-                __m512i acc16[R * T];
-                for (int i = 0; i < R * T; ++i) acc16[i] = _mm512_setzero_si512();
-                for (int64_t kk = k0; kk < k1; kk += 64) {
-                    __m512i c[R];
-                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
-                    for (int j = 0; j < T; ++j) {
-                        const __m512i qv = load512(qrow[j] + kk);
-                        for (int r = 0; r < R; ++r)
-                            acc16[r * T + j] = _mm512_add_epi16(acc16[r * T + j], _mm512_maddubs_epi16(c[r], qv));
-                    }
-                }
-                for (int i = 0; i < R * T; ++i)
-                    acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(acc16[i], _mm512_set1_epi16(1)));
-            }
-        }
-        for (int r = 0; r < R; ++r)
-            for (int j = 0; j < T; ++j) {
-                float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
-                             w.scales[(n + r) * ng + g];
-                TERN_NO_CONTRACT(part);
-                sum[r][j] += part;
-            }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
-}
-
-void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
-    const __m256i m3 = _mm256_set1_epi8(3);
-    const int64_t k = w.cols;
-    for (int r = 0; r < rows; ++r) {
-        const uint8_t* src = w.row_codes(n + r);
-        uint8_t* dst = out + r * k;
-        for (int64_t b = 0; b < k / 128; ++b) {
-            const __m256i c = load256(src + b * 32);
-            __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
-            _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));
-            _mm256_storeu_si256(d + 1, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3));
-            _mm256_storeu_si256(d + 2, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3));
-            _mm256_storeu_si256(d + 3, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3));
-        }
-    }
-}
-
-template <bool kVnni, int R>
-void gemm_row_tile(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
-                   int64_t t0, int64_t t1, const int32_t* gsum, float* y, int64_t ldy) {
-    int64_t t = t0;
-    for (; t + 3 <= t1; t += 3) gemm_micro<kVnni, R, 3>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
-    for (; t < t1; ++t) gemm_micro<kVnni, R, 1>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
-}
-
-template <bool kVnni>
-void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y, int64_t ldy) {
-    thread_local std::vector<int32_t> gsum;
-    group_sums(x, w.group_size, gsum);
-    const int64_t m = x.rows;
-    if (m == 1) {
-        const int64_t part = (n1 - n0) / kGemvStreams;
-        for (int64_t i = 0; i < part; ++i) {
-            int64_t rows[kGemvStreams];
-            for (int s = 0; s < kGemvStreams; ++s) rows[s] = n0 + s * part + i;
-            gemv_rows<kVnni, kGemvStreams>(w, rows, x.row(0), gsum.data(), x.dequant[0], y);
-        }
-        for (int64_t n = n0 + kGemvStreams * part; n < n1; ++n)
-            gemv_rows<kVnni, 1>(w, &n, x.row(0), gsum.data(), x.dequant[0], y);
-        return;
-    }
-    const int64_t k = w.cols;
-    thread_local AlignedPtr<uint8_t> unpacked;
-    thread_local int64_t unpacked_cap = 0;
-    if (unpacked_cap < 4 * k) {
-        unpacked = make_aligned<uint8_t>(static_cast<size_t>(4 * k));
-        unpacked_cap = 4 * k;
-    }
-    const int64_t tb = std::max<int64_t>(3, 262144 / k);
-    for (int64_t t0 = 0; t0 < m; t0 += tb) {
-        const int64_t t1 = std::min(m, t0 + tb);
-        for (int64_t n = n0; n < n1; n += 4) {
-            const int rows = static_cast<int>(std::min<int64_t>(4, n1 - n));
-            unpack_rows(w, n, rows, unpacked.get());
-            switch (rows) {
-                case 4: gemm_row_tile<kVnni, 4>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                case 3: gemm_row_tile<kVnni, 3>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                case 2: gemm_row_tile<kVnni, 2>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                default: gemm_row_tile<kVnni, 1>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-            }
         }
     }
 }

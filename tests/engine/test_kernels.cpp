@@ -303,11 +303,13 @@ private slots:
     void ternaryGemmRandom() {
         REQUIRE_SET(k);
         std::mt19937 rng(5);
+        // M = 4, 8, 12: whole 4-token tiles of the batched GEMM; 2, 3, 7, 16: with partial ones.
+        // K = 1024, 2560: groups of whole block pairs (the VNNI register path); 384, 640 not.
         for (int64_t n : {1, 3, 4, 5, 7, 9, 17})
-            for (int64_t kk : {128, 384, 640, 1024})
-                for (int64_t m : {1, 2, 3, 7, 16}) {
+            for (int64_t kk : {128, 384, 640, 1024, 2560})
+                for (int64_t m : {1, 2, 3, 4, 7, 8, 12, 16}) {
                     const QuantizedActs x = random_acts(rng, m, kk);
-                    for (int64_t group : {kk, int64_t(128), int64_t(256)}) {
+                    for (int64_t group : {kk, int64_t(128), int64_t(256), int64_t(512)}) {
                         if (kk % group != 0) continue;
                         check_gemm_identical(*k, random_matrix(rng, n, kk, group), x, "random");
                     }
@@ -329,7 +331,7 @@ private slots:
     void ternaryGemmAdversarial_data() { kernel_rows(); }
     void ternaryGemmAdversarial() {
         REQUIRE_SET(k);
-        for (int64_t m : {1, 3}) {
+        for (int64_t m : {1, 3, 8}) {
             const int64_t kk = 16384;
             const TernaryMatrix neg = make_matrix(5, kk, kk, [](int64_t, int64_t) { return -1; });
             const QuantizedActs low = make_acts(m, kk, [](int64_t, int64_t) { return -128; });

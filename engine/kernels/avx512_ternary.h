@@ -1,0 +1,353 @@
+#pragma once
+// The AVX-512 ternary products: the integer core, decode (GEMV, four row streams) and the
+// batched GEMM. Included by avx512_impl.h only; internal linkage like the rest of the set.
+#include <algorithm>
+#include <vector>
+
+#include "engine/kernels/avx512_common.h"
+#include "engine/kernels/scalar_common.h"
+
+namespace tern {
+
+namespace {
+
+template <bool kVnni>
+int32_t ternary_dot_i32(const uint8_t* codes, const int8_t* q, int64_t k) {
+    const int64_t nb = k / 128;
+    __m512i acc = _mm512_setzero_si512();
+    __m512i sq = _mm512_setzero_si512();
+    const __m512i ones8 = _mm512_set1_epi8(1);
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m512i qv[4];
+        load_q_pair(q + b * 128, qv);
+        acc = block_pair_cq<kVnni>(acc, codes + b * 32, qv);
+        for (int j = 0; j < 4; ++j) sq = dot_add<kVnni>(sq, ones8, qv[j]);
+    }
+    __m256i acc256 = _mm256_setzero_si256(), sq256 = _mm256_setzero_si256();
+    if (b < nb) {
+        acc256 = block_cq<kVnni>(acc256, codes + b * 32, q + b * 128);
+        for (int j = 0; j < 4; ++j) sq256 = dot_add<kVnni>(sq256, _mm256_set1_epi8(1), load256(q + b * 128 + 32 * j));
+    }
+    return hsum_i32(acc) - hsum_i32(sq) + hsum_i32(acc256) - hsum_i32(sq256);
+}
+
+void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>& out) {
+    const int64_t nb = x.cols / 128, bpg = group_size / 128, ng = x.cols / group_size;
+    out.assign(static_cast<size_t>(x.rows * ng), 0);
+    for (int64_t t = 0; t < x.rows; ++t)
+        for (int64_t g = 0; g < ng; ++g) {
+            int32_t s = 0;
+            for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) s += x.block_sums[t * nb + b];
+            out[t * ng + g] = s;
+        }
+}
+
+
+// Decode: R rows (any indices) in lockstep, sharing the activation registers; int32
+// accumulation per step (one 64-byte line of each row per block pair).
+template <bool kVnni, int R>
+void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, const int32_t* gsum, float dequant,
+               float* y) {
+    const int64_t ng = w.groups_per_row(), bpg = w.group_size / 128;
+    const uint8_t* base[R];
+    for (int r = 0; r < R; ++r) base[r] = w.row_codes(rows[r]);
+    float sum[R] = {};
+    for (int64_t g = 0; g < ng; ++g) {
+        __m512i acc[R];
+        __m256i acc256[R];
+        for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_si512(), acc256[r] = _mm256_setzero_si256();
+        const int64_t b_end = (g + 1) * bpg;
+        int64_t b = g * bpg;
+        for (; b + 2 <= b_end; b += 2) {
+            __m512i qv[4];
+            load_q_pair(q + b * 128, qv);
+#pragma GCC unroll 4
+            for (int r = 0; r < R; ++r) {
+                const uint8_t* p = base[r] + b * 32;
+                _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T0);
+                acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
+            }
+        }
+        if (b < b_end)
+            for (int r = 0; r < R; ++r) acc256[r] = block_cq<kVnni>(acc256[r], base[r] + b * 32, q + b * 128);
+        for (int r = 0; r < R; ++r) {
+            const int32_t a = hsum_i32(acc[r]) + hsum_i32(acc256[r]) - gsum[g];
+            float part = static_cast<float>(a) * w.scales[rows[r] * ng + g];
+            TERN_NO_CONTRACT(part);
+            sum[r] += part;
+        }
+    }
+    for (int r = 0; r < R; ++r) y[rows[r]] = sum[r] * dequant;
+}
+
+// Batched: unpacked codes (one byte per weight, natural order), R x T int32 register tile,
+// 64 weights per step. Without VNNI the int16 path flushes every 32 steps.
+template <bool kVnni, int R, int T>
+void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
+                int64_t t, const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t ng = w.groups_per_row(), gs = w.group_size;
+    const int8_t* qrow[T];
+    for (int j = 0; j < T; ++j) qrow[j] = x.row(t + j);
+    float sum[R][T] = {};
+    for (int64_t g = 0; g < ng; ++g) {
+        __m512i acc[R * T];
+        for (int i = 0; i < R * T; ++i) acc[i] = _mm512_setzero_si512();
+        for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += 32 * 64) {
+            const int64_t k1 = std::min((g + 1) * gs, k0 + 32 * 64);
+            if constexpr (kVnni) {
+                for (int64_t kk = k0; kk < k1; kk += 64) {
+                    __m512i c[R];
+                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
+                    for (int j = 0; j < T; ++j) {
+                        const __m512i qv = load512(qrow[j] + kk);
+                        for (int r = 0; r < R; ++r) acc[r * T + j] = _mm512_dpbusd_epi32(acc[r * T + j], c[r], qv);
+                    }
+                }
+            } else {
+                __m512i acc16[R * T];
+                for (int i = 0; i < R * T; ++i) acc16[i] = _mm512_setzero_si512();
+                for (int64_t kk = k0; kk < k1; kk += 64) {
+                    __m512i c[R];
+                    for (int r = 0; r < R; ++r) c[r] = load512(unpacked + r * k + kk);
+                    for (int j = 0; j < T; ++j) {
+                        const __m512i qv = load512(qrow[j] + kk);
+                        for (int r = 0; r < R; ++r)
+                            acc16[r * T + j] = _mm512_add_epi16(acc16[r * T + j], _mm512_maddubs_epi16(c[r], qv));
+                    }
+                }
+                for (int i = 0; i < R * T; ++i)
+                    acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(acc16[i], _mm512_set1_epi16(1)));
+            }
+        }
+        for (int r = 0; r < R; ++r)
+            for (int j = 0; j < T; ++j) {
+                float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
+                             w.scales[(n + r) * ng + g];
+                TERN_NO_CONTRACT(part);
+                sum[r][j] += part;
+            }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+}
+
+void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    const int64_t k = w.cols;
+    for (int r = 0; r < rows; ++r) {
+        const uint8_t* src = w.row_codes(n + r);
+        uint8_t* dst = out + r * k;
+        for (int64_t b = 0; b < k / 128; ++b) {
+            const __m256i c = load256(src + b * 32);
+            __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
+            _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));
+            _mm256_storeu_si256(d + 1, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3));
+            _mm256_storeu_si256(d + 2, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3));
+            _mm256_storeu_si256(d + 3, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3));
+        }
+    }
+}
+
+template <bool kVnni, int R>
+void gemm_row_tile(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
+                   int64_t t0, int64_t t1, const int32_t* gsum, float* y, int64_t ldy) {
+    int64_t t = t0;
+    for (; t + 3 <= t1; t += 3) gemm_micro<kVnni, R, 3>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
+    for (; t < t1; ++t) gemm_micro<kVnni, R, 1>(unpacked, w.cols, w, n, x, t, gsum, y, ldy);
+}
+
+// ---- batched, codes split in registers (VNNI) ---------------------------------------------
+// For a few tokens (batched decode) storing unpacked codes and loading them back costs about
+// as much as the multiplies. Here each 64-byte line of codes (one block pair) is split into its
+// four 2-bit planes in registers and multiplied at once; the activations are first laid out in
+// the same block-pair order (permute_pairs), so every operand is one plain load. An R x T tile
+// of int32 accumulators; 16 of them are combined by one transposing reduction.
+
+// Groups must hold whole block pairs (an even number of 128-blocks).
+inline bool pairs_fit(const TernaryMatrix& w) { return (w.group_size / 128) % 2 == 0; }
+
+// Tokens [t0, t1) in block-pair order: for pair p, plane s: q[256p + 32s .. +32] then
+// q[256p + 128 + 32s .. +32], i.e. what plane s of the pair's code line multiplies.
+void permute_pairs(const QuantizedActs& x, int64_t t0, int64_t t1, int8_t* out) {
+    const int64_t k = x.cols;
+    for (int64_t t = t0; t < t1; ++t) {
+        const int8_t* src = x.row(t);
+        int8_t* dst = out + (t - t0) * k;
+        for (int64_t p = 0; p < k / 256; ++p)
+            for (int s = 0; s < 4; ++s)
+                _mm512_storeu_si512(dst + p * 256 + s * 64, join256(src + p * 256 + s * 32, src + p * 256 + 128 + s * 32));
+    }
+}
+
+// Sixteen int32 vectors -> one vector of their sixteen horizontal sums, lane i = sum of v[i].
+inline __m512i reduce16(const __m512i* v) {
+    __m512i a[8], b[4], c[2];
+    for (int i = 0; i < 8; ++i)
+        a[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 4; ++i)
+        b[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(a[2 * i], a[2 * i + 1]), _mm512_unpackhi_epi64(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 2; ++i)
+        c[i] = _mm512_add_epi32(_mm512_shuffle_i32x4(b[2 * i], b[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                _mm512_shuffle_i32x4(b[2 * i], b[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(c[0], c[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i32x4(c[0], c[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// Plane S of R code lines times T tokens' activations (qp: token rows k bytes apart).
+template <int S, int R, int T>
+inline void pair_plane(const __m512i* raw, const int8_t* qp, int64_t k, __m512i* acc) {
+    const __m512i m3 = _mm512_set1_epi8(3);
+    __m512i u[R];
+    for (int r = 0; r < R; ++r) u[r] = _mm512_and_si512(S == 0 ? raw[r] : _mm512_srli_epi16(raw[r], 2 * S), m3);
+    for (int j = 0; j < T; ++j) {
+        const __m512i qv = load512(qp + j * k + S * 64);
+        for (int r = 0; r < R; ++r) acc[r * T + j] = _mm512_dpbusd_epi32(acc[r * T + j], u[r], qv);
+    }
+}
+
+// Rows [n, n+R) x tokens [t, t+T); qp = token t's row of the permuted activations.
+template <int R, int T>
+void pair_tile(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t, const QuantizedActs& x,
+               const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t k = w.cols, ng = w.groups_per_row(), ppg = w.group_size / 256, rb = w.row_bytes();
+    const uint8_t* codes = w.row_codes(n);
+    float sum[R][T] = {};
+    __m512 sum16 = _mm512_setzero_ps();
+    for (int64_t g = 0; g < ng; ++g) {
+        __m512i acc[R * T];
+        for (int i = 0; i < R * T; ++i) acc[i] = _mm512_setzero_si512();
+        for (int64_t p = g * ppg; p < (g + 1) * ppg; ++p) {
+            __m512i raw[R];
+            for (int r = 0; r < R; ++r) {
+                raw[r] = load512(codes + r * rb + p * 64);
+                // The next row tile streams in from DRAM while this one is multiplied.
+                _mm_prefetch(reinterpret_cast<const char*>(codes + (R + r) * rb + p * 64), _MM_HINT_T0);
+            }
+            const int8_t* q = qp + p * 256;
+            pair_plane<0, R, T>(raw, q, k, acc);
+            pair_plane<1, R, T>(raw, q, k, acc);
+            pair_plane<2, R, T>(raw, q, k, acc);
+            pair_plane<3, R, T>(raw, q, k, acc);
+        }
+        if constexpr (R * T == 16) {
+            // Lane i = (row i / T, token i % T).
+            alignas(64) int32_t gv[16];
+            alignas(64) float sv[16];
+            for (int i = 0; i < 16; ++i) {
+                gv[i] = gsum[(t + i % T) * ng + g];
+                sv[i] = w.scales[(n + i / T) * ng + g];
+            }
+            const __m512i a = _mm512_sub_epi32(reduce16(acc), _mm512_load_si512(gv));
+            __m512 part = _mm512_mul_ps(_mm512_cvtepi32_ps(a), _mm512_load_ps(sv));
+            TERN_NO_CONTRACT(part);
+            sum16 = _mm512_add_ps(sum16, part);
+        } else {
+            for (int r = 0; r < R; ++r)
+                for (int j = 0; j < T; ++j) {
+                    float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
+                                 w.scales[(n + r) * ng + g];
+                    TERN_NO_CONTRACT(part);
+                    sum[r][j] += part;
+                }
+        }
+    }
+    if constexpr (R * T == 16) {
+        alignas(64) float out[16];
+        _mm512_store_ps(out, sum16);
+        for (int i = 0; i < 16; ++i) y[(t + i % T) * ldy + n + i / T] = out[i] * x.dequant[t + i % T];
+    } else {
+        for (int r = 0; r < R; ++r)
+            for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+    }
+}
+
+constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulators
+
+template <int R>
+void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, int64_t t1, const QuantizedActs& x,
+               const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t k = w.cols;
+    int64_t t = t0;
+    for (; t + kPairTokens <= t1; t += kPairTokens)
+        pair_tile<R, kPairTokens>(w, n, qp + (t - t0) * k, t, x, gsum, y, ldy);
+    const int8_t* q = qp + (t - t0) * k;
+    switch (t1 - t) {
+        case 3: pair_tile<R, 3>(w, n, q, t, x, gsum, y, ldy); break;
+        case 2: pair_tile<R, 2>(w, n, q, t, x, gsum, y, ldy); break;
+        case 1: pair_tile<R, 1>(w, n, q, t, x, gsum, y, ldy); break;
+        default: break;
+    }
+}
+
+template <int = 0>  // a template: emitted only in the VNNI file
+void ternary_gemm_pairs(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
+                        const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t k = w.cols, m = x.rows;
+    // Token blocks whose permuted activations stay in L2 (~256 KiB) while the row tiles sweep.
+    const int64_t tb = std::max<int64_t>(kPairTokens, (262144 / k) / kPairTokens * kPairTokens);
+    thread_local AlignedPtr<int8_t> qp;
+    thread_local int64_t qp_cap = 0;
+    if (qp_cap < std::min(m, tb) * k) {
+        qp_cap = std::min(m, tb) * k;
+        qp = make_aligned<int8_t>(static_cast<size_t>(qp_cap));
+    }
+    for (int64_t t0 = 0; t0 < m; t0 += tb) {
+        const int64_t t1 = std::min(m, t0 + tb);
+        permute_pairs(x, t0, t1, qp.get());
+        int64_t n = n0;
+        for (; n + 4 <= n1; n += 4) pair_rows<4>(w, n, qp.get(), t0, t1, x, gsum, y, ldy);
+        switch (n1 - n) {
+            case 3: pair_rows<3>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
+            case 2: pair_rows<2>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
+            case 1: pair_rows<1>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
+            default: break;
+        }
+    }
+}
+
+template <bool kVnni>
+void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y, int64_t ldy) {
+    thread_local std::vector<int32_t> gsum;
+    group_sums(x, w.group_size, gsum);
+    const int64_t m = x.rows;
+    if (m == 1) {
+        const int64_t part = (n1 - n0) / kGemvStreams;
+        for (int64_t i = 0; i < part; ++i) {
+            int64_t rows[kGemvStreams];
+            for (int s = 0; s < kGemvStreams; ++s) rows[s] = n0 + s * part + i;
+            gemv_rows<kVnni, kGemvStreams>(w, rows, x.row(0), gsum.data(), x.dequant[0], y);
+        }
+        for (int64_t n = n0 + kGemvStreams * part; n < n1; ++n)
+            gemv_rows<kVnni, 1>(w, &n, x.row(0), gsum.data(), x.dequant[0], y);
+        return;
+    }
+    if constexpr (kVnni) {
+        if (pairs_fit(w)) return ternary_gemm_pairs(w, n0, n1, x, gsum.data(), y, ldy);
+    }
+    const int64_t k = w.cols;
+    thread_local AlignedPtr<uint8_t> unpacked;
+    thread_local int64_t unpacked_cap = 0;
+    if (unpacked_cap < 4 * k) {
+        unpacked = make_aligned<uint8_t>(static_cast<size_t>(4 * k));
+        unpacked_cap = 4 * k;
+    }
+    const int64_t tb = std::max<int64_t>(3, 262144 / k);
+    for (int64_t t0 = 0; t0 < m; t0 += tb) {
+        const int64_t t1 = std::min(m, t0 + tb);
+        for (int64_t n = n0; n < n1; n += 4) {
+            const int rows = static_cast<int>(std::min<int64_t>(4, n1 - n));
+            unpack_rows(w, n, rows, unpacked.get());
+            switch (rows) {
+                case 4: gemm_row_tile<kVnni, 4>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                case 3: gemm_row_tile<kVnni, 3>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                case 2: gemm_row_tile<kVnni, 2>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+                default: gemm_row_tile<kVnni, 1>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+}  // namespace tern
