@@ -131,6 +131,15 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
 }
 
 
+// Round to nearest even like float_codecs' f32_to_f16 (checked bit for bit in test_kernels).
+void f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 mk = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+        _mm256_mask_storeu_epi16(out + i, mk,
+                                 _mm512_cvtps_ph(_mm512_maskz_loadu_ps(mk, x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+}
+
 // ---- int8 rows (the output head), VNNI only --------------------------------------------
 
 // vpdpbusd multiplies unsigned by signed bytes, so the head's signed weights w in [-127, 127]
@@ -320,7 +329,7 @@ constexpr KernelSet make_set(const char* isa) {
                      f16_gemm,    dot_f32,       dot_f16_f32,         axpy_f32,               axpy_f16_f32,
                      rmsnorm,     attend_f32,    attend_f16,          int8_gemm_for<kVnni>(), isa,
                      Probes<kVnni>::list[0].family, Probes<kVnni>::list[0].family, Probes<kVnni>::list,
-                     static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes};
+                     static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes, f32_to_f16_row};
 }
 
 }  // namespace

@@ -86,6 +86,10 @@ struct KernelSet {
     // Read-bandwidth probe: sum of `bytes` bytes read as four far-apart concurrent streams, like
     // the decode GEMV reads its rows (kGemvStreams in avx2.cpp).
     uint64_t (*sum_bytes)(const uint8_t* p, size_t bytes);
+
+    // n floats to F16 bits, rounded to nearest even (float_codecs' f32_to_f16, bit for bit):
+    // the F16 KV cache's stores.
+    void (*f32_to_f16_row)(const float* x, uint16_t* out, int64_t n);
 };
 
 // CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64). A feature whose

@@ -146,10 +146,15 @@ uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
     return s;
 }
 
+void f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = f32_to_f16(x[i]);
+}
+
 const KernelSet kScalar = {
     "scalar",    quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm,  dot_f32,
     dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16, int8_gemm,
     "",          "",            "",           nullptr,         0,          sum_bytes,
+    f32_to_f16_row,
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/base/half_float.h"
+
 // Makes a value opaque to the optimizer so `a*b` followed by `+ c` is never fused into one FMA
 // (compilers contract across statements, even intrinsics): the ternary float combine must
 // round the product and the sum separately in every kernel set to stay bit-identical.
@@ -27,30 +29,7 @@ inline int8_t quantize_one(float x, float s) {
     return static_cast<int8_t>(static_cast<int>(v));
 }
 
-// IEEE half to float, exact for every input (subnormals, inf, NaN).
-inline float f16_to_f32(uint16_t h) {
-    const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1Fu;
-    uint32_t mant = h & 0x3FFu;
-    uint32_t bits;
-    if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | (mant << 13);
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112) << 23) | (mant << 13);
-    } else if (mant == 0) {
-        bits = sign;
-    } else {  // subnormal half: normalize
-        exp = 113;
-        while (!(mant & 0x400u)) {
-            mant <<= 1;
-            --exp;
-        }
-        bits = sign | (exp << 23) | ((mant & 0x3FFu) << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
+using tern::f16_to_f32;  // engine/base/half_float.h
 
 // Sum of squares in double (as ggml does), then the float scale 1/sqrt(mean + eps).
 inline double sum_squares_f64(const float* x, int64_t n) {

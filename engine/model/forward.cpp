@@ -118,7 +118,7 @@ void forward(const Model& model, std::span<const SeqBatch> batch, ThreadPool& po
             for (int64_t r = 0; r < M; ++r) {
                 KvCache& kv = *batch[static_cast<size_t>(row_seq[r])].kv;
                 for (int64_t g = 0; g < hp.n_head_kv; ++g)
-                    kv.store(il, g, row_pos[r], k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
+                    kv.store(ks, il, g, row_pos[r], k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
             }
             attention_layer(ks, pool, hp, il, batch, q, att, ws);
         }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/base/error.h"
-#include "engine/tensor/float_codecs.h"
+#include "engine/kernels/kernel_set.h"
 
 namespace tern {
 
@@ -31,13 +31,11 @@ KvCache::KvCache(const HParams& hp, int64_t ctx, KvType t)
                     std::to_string(ctx) + ")");
 }
 
-void KvCache::store(int64_t layer, int64_t head, int64_t pos, const float* key, const float* value) {
+void KvCache::store(const KernelSet& ks, int64_t layer, int64_t head, int64_t pos, const float* key, const float* value) {
     const int64_t o = offset(layer, head, pos);
     if (type == KvType::F16) {
-        for (int64_t i = 0; i < head_dim; ++i) {
-            k16_[static_cast<size_t>(o + i)] = f32_to_f16(key[i]);
-            v16_[static_cast<size_t>(o + i)] = f32_to_f16(value[i]);
-        }
+        ks.f32_to_f16_row(key, k16_.get() + o, head_dim);
+        ks.f32_to_f16_row(value, v16_.get() + o, head_dim);
     } else {
         std::copy_n(key, head_dim, k32_.get() + o);
         std::copy_n(value, head_dim, v32_.get() + o);

@@ -4,6 +4,7 @@
 // uninitialized: pages are touched (and count in RSS) only as positions fill up.
 #include <cstdint>
 
+#include "engine/kernels/kernel_set.h"
 #include "engine/kernels/ternary_matrix.h"
 #include "engine/model/model.h"
 
@@ -29,8 +30,9 @@ struct KvCache {
     uint16_t* k_f16() const { return k16_.get(); }
     uint16_t* v_f16() const { return v16_.get(); }
 
-    // Writes head_dim values of key and value at (layer, head, pos).
-    void store(int64_t layer, int64_t head, int64_t pos, const float* key, const float* value);
+    // Writes head_dim values of key and value at (layer, head, pos); F16 caches convert with
+    // the kernel set's vector rounding (bit-identical to the scalar codec).
+    void store(const KernelSet& ks, int64_t layer, int64_t head, int64_t pos, const float* key, const float* value);
 
     void clear() { n_past = 0; }
     uint64_t bytes() const { return 2 * elements_ * (type == KvType::F16 ? 2 : 4); }

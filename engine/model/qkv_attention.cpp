@@ -48,7 +48,7 @@ void qkv_attention(const KernelSet& ks, ThreadPool& pool, const HParams& hp, con
             rope_heads(q + r * q_dim, g0 * group, g1 * group, hd, hp.rope_dim, c, s);
             rope_heads(k + r * kv_dim, g0, g1, hd, hp.rope_dim, c, s);
             for (int64_t g = g0; g < g1; ++g) {
-                kv.store(layer, g, pos, k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
+                kv.store(ks, layer, g, pos, k + r * kv_dim + g * hd, v + r * kv_dim + g * hd);
                 const int64_t base = kv.offset(layer, g, 0);
                 for (int64_t h = g * group; h < (g + 1) * group; ++h) {
                     const float* qh = q + r * q_dim + h * hd;

@@ -3,10 +3,10 @@
 // Q8_0 / Q6_K for token embeddings (llama-quantize writes Q6_K embeddings into TQ files).
 #include <cstdint>
 
+#include "engine/base/half_float.h"  // f16_to_f32, f32_to_f16
+
 namespace tern {
 
-float f16_to_f32(uint16_t h);
-uint16_t f32_to_f16(float f);   // round to nearest even
 float bf16_to_f32(uint16_t h);
 uint16_t f32_to_bf16(float f);  // round to nearest even, NaN stays NaN
 
