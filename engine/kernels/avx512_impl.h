@@ -211,7 +211,7 @@ void int8_gemm_vnni(const int8_t* w, const float* row_scale, int64_t n0, int64_t
         }
         n0 += kGemvStreams * part;  // the remaining rows below
     }
-    constexpr int T = 4;
+    constexpr int T = 8;  // a batch of 8 streams reads each head row once
     std::vector<int32_t> excess(static_cast<size_t>(x.rows));
     for (int64_t m = 0; m < x.rows; ++m) excess[static_cast<size_t>(m)] = 128 * token_sum(x, m);
     for (int64_t n = n0; n < n1; ++n) {
