@@ -17,6 +17,7 @@
 #include "ui/models/run_table_model.h"
 #include "ui/pages/compare_page.h"
 #include "ui/pages/history_page.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 
 using namespace tbui;
@@ -134,13 +135,13 @@ private slots:
 
         // Run page with the perplexity workload checked and a base chosen.
         RunPage* run = window.run_page();
-        run->set_workloads({"perplexity"});
+        run->form()->set_workloads({"perplexity"});
         bench::BenchmarkSpec spec;
         spec.ppl_ctx = 128;
         spec.kl_base = "/models/base-1b3-f16.kld";
-        run->set_spec_values(spec);
-        QVERIFY(run->validation_errors().contains("KL base file not found"));
-        const auto specs = run->specs();
+        run->form()->set_spec_values(spec);
+        QVERIFY(run->form()->validation_errors().contains("KL base file not found"));
+        const auto specs = run->form()->specs();
         QCOMPARE(specs.size(), size_t(1));
         QCOMPARE(specs[0].ppl_ctx, 128);
         QCOMPARE(specs[0].kl_base, std::string("/models/base-1b3-f16.kld"));

@@ -1,9 +1,12 @@
-// The Run page's form holds every run parameter the command line has (KV type, context size,
-// prompts file, SLOs, sweep lists, a 64-bit seed) and round-trips them through specs(); its
-// kernel, type and arch choices come from the engine; bad text in a field is named.
+// The Run page's form (RunForm) holds every run parameter the command line has (KV type,
+// context size, prompts file, SLOs, sweep lists, a 64-bit seed) and round-trips them through
+// specs(); its kernel, type and arch choices come from the engine; bad text in a field is
+// named; the page's Start button follows the form's validity.
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -13,6 +16,7 @@
 #include "engine/demo/demo_model.h"
 #include "tests/ui/ui_test_support.h"
 #include "ui/app/main_window.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 
 using namespace tbui;
@@ -42,7 +46,7 @@ private slots:
 
     void every_cli_parameter_round_trips() {
         MainWindow window(dir_.filePath("form.sqlite"));
-        RunPage* page = window.run_page();
+        RunForm* form = window.run_page()->form();
         const QString prompts = dir_.filePath("prompts.txt");
         {
             QFile f(prompts);
@@ -71,11 +75,11 @@ private slots:
         want.slo_tpot_ms = 150;
         want.sweep_threads = {1, 2};
         want.sweep_concurrency = {1, 2, 4};
-        page->set_demo_model("tiny");
-        page->set_workloads({"scaling"});
-        page->set_spec_values(want);
-        QVERIFY2(page->validation_errors().isEmpty(), qPrintable(page->validation_errors()));
-        const auto specs = page->specs();
+        form->set_demo_model("tiny");
+        form->set_workloads({"scaling"});
+        form->set_spec_values(want);
+        QVERIFY2(form->validation_errors().isEmpty(), qPrintable(form->validation_errors()));
+        const auto specs = form->specs();
         QCOMPARE(specs.size(), size_t(1));
         bench::BenchmarkSpec got = specs.front();
         // Fields the parameter form does not own come from the model and workload choosers.
@@ -87,14 +91,14 @@ private slots:
 
     void choices_come_from_the_engine() {
         MainWindow window(dir_.filePath("choices.sqlite"));
-        RunPage* page = window.run_page();
-        QCOMPARE(items(page->findChild<QComboBox*>("kernelCombo")), qlist(bench::kernel_choices()));
-        QCOMPARE(items(page->findChild<QComboBox*>("demoTypeCombo")), qlist(tern::demo_types()));
-        QCOMPARE(items(page->findChild<QComboBox*>("demoArchCombo")), qlist(tern::demo_archs()));
+        RunForm* form = window.run_page()->form();
+        QCOMPARE(items(form->findChild<QComboBox*>("kernelCombo")), qlist(bench::kernel_choices()));
+        QCOMPARE(items(form->findChild<QComboBox*>("demoTypeCombo")), qlist(tern::demo_types()));
+        QCOMPARE(items(form->findChild<QComboBox*>("demoArchCombo")), qlist(tern::demo_archs()));
         // --preset keeps the chosen type and arch.
-        page->set_demo_model("small", "tq1_0", "bitnet");
-        page->set_demo_preset("tiny");
-        const auto spec = page->specs().front();
+        form->set_demo_model("small", "tq1_0", "bitnet");
+        form->set_demo_preset("tiny");
+        const auto spec = form->specs().front();
         QCOMPARE(QString::fromStdString(spec.demo_preset), QString("tiny"));
         QCOMPARE(QString::fromStdString(spec.demo_type), QString("tq1_0"));
         QCOMPARE(QString::fromStdString(spec.demo_arch), QString("bitnet"));
@@ -102,22 +106,46 @@ private slots:
 
     void bad_fields_are_named() {
         MainWindow window(dir_.filePath("bad.sqlite"));
+        RunForm* form = window.run_page()->form();
+        form->set_demo_model("tiny");
+        form->set_workloads({"scaling"});
+        form->findChild<QLineEdit*>("seedEdit")->setText("99999999999999999999");   // > 2^64 - 1
+        QVERIFY(form->validation_errors().contains("Seed"));
+        form->findChild<QLineEdit*>("seedEdit")->setText("18446744073709551615");
+        QVERIFY2(form->validation_errors().isEmpty(), qPrintable(form->validation_errors()));
+        QCOMPARE(form->specs().front().seed, UINT64_MAX);
+        form->findChild<QLineEdit*>("sweepThreadsEdit")->setText("1,two");
+        QVERIFY(form->validation_errors().contains("thread counts"));
+        form->findChild<QLineEdit*>("sweepThreadsEdit")->setText("1, 2");
+        form->findChild<QLineEdit*>("sweepConcurrencyEdit")->setText("0");
+        QVERIFY(form->validation_errors().contains("sweep-concurrency"));   // the spec's own check
+        form->findChild<QLineEdit*>("sweepConcurrencyEdit")->clear();
+        form->findChild<QLineEdit*>("promptsFileEdit")->setText(dir_.filePath("missing.txt"));
+        QVERIFY(form->validation_errors().contains("Prompts file not found"));
+    }
+
+    // The form shows its problems and says whether it is valid after every change; the page's
+    // Start button follows it.
+    void start_follows_the_form() {
+        MainWindow window(dir_.filePath("valid.sqlite"));
         RunPage* page = window.run_page();
-        page->set_demo_model("tiny");
-        page->set_workloads({"scaling"});
-        page->findChild<QLineEdit*>("seedEdit")->setText("99999999999999999999");   // > 2^64 - 1
-        QVERIFY(page->validation_errors().contains("Seed"));
-        page->findChild<QLineEdit*>("seedEdit")->setText("18446744073709551615");
-        QVERIFY2(page->validation_errors().isEmpty(), qPrintable(page->validation_errors()));
-        QCOMPARE(page->specs().front().seed, UINT64_MAX);
-        page->findChild<QLineEdit*>("sweepThreadsEdit")->setText("1,two");
-        QVERIFY(page->validation_errors().contains("thread counts"));
-        page->findChild<QLineEdit*>("sweepThreadsEdit")->setText("1, 2");
-        page->findChild<QLineEdit*>("sweepConcurrencyEdit")->setText("0");
-        QVERIFY(page->validation_errors().contains("sweep-concurrency"));   // the spec's own check
-        page->findChild<QLineEdit*>("sweepConcurrencyEdit")->clear();
-        page->findChild<QLineEdit*>("promptsFileEdit")->setText(dir_.filePath("missing.txt"));
-        QVERIFY(page->validation_errors().contains("Prompts file not found"));
+        RunForm* form = page->form();
+        auto* start = page->findChild<QPushButton*>("startButton");
+        QVERIFY(start);
+        form->set_demo_model("tiny");
+        form->set_workloads({"single"});
+        QVERIFY(form->valid());
+        QVERIFY(start->isEnabled());
+        QSignalSpy validated(form, &RunForm::validated);
+        form->set_workloads({});
+        QVERIFY(!validated.isEmpty());
+        QCOMPARE(validated.last().at(0).toBool(), false);
+        QVERIFY(!form->valid());
+        QVERIFY(!start->isEnabled());
+        QVERIFY(form->validate().contains("Check at least one workload"));
+        form->set_workloads({"single"});
+        QCOMPARE(validated.last().at(0).toBool(), true);
+        QVERIFY(start->isEnabled());
     }
 };
 

@@ -13,6 +13,7 @@
 #include "ui/charts/live_chart_view.h"
 #include "ui/models/run_table_model.h"
 #include "ui/pages/history_page.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 
 using namespace tbui;
@@ -44,10 +45,10 @@ private slots:
         window.resize(1280, 860);
         window.show();
         RunPage* page = window.run_page();
-        page->set_demo_model("tiny");
-        page->set_workloads({"single"});
-        page->set_spec_values(small_spec(6, 1));
-        QVERIFY2(page->validation_errors().isEmpty(), qPrintable(page->validation_errors()));
+        page->form()->set_demo_model("tiny");
+        page->form()->set_workloads({"single"});
+        page->form()->set_spec_values(small_spec(6, 1));
+        QVERIFY2(page->form()->validation_errors().isEmpty(), qPrintable(page->form()->validation_errors()));
         auto* start = page->findChild<QPushButton*>("startButton");
         QVERIFY(start && start->isEnabled());
         QTest::mouseClick(start, Qt::LeftButton);
@@ -72,9 +73,9 @@ private slots:
         MainWindow window(dir_.filePath("stream.sqlite"));
         window.show();
         RunPage* page = window.run_page();
-        page->set_demo_model("tiny");
-        page->set_workloads({"stream"});
-        page->set_spec_values(small_spec(8, 1));
+        page->form()->set_demo_model("tiny");
+        page->form()->set_workloads({"stream"});
+        page->form()->set_spec_values(small_spec(8, 1));
         page->start();
         QVERIFY(page->running());
         QTRY_VERIFY_WITH_TIMEOUT(!page->running(), 300000);
@@ -88,9 +89,9 @@ private slots:
         MainWindow window(dir_.filePath("cancel.sqlite"));
         window.show();
         RunPage* page = window.run_page();
-        page->set_demo_model("tiny");
-        page->set_workloads({"single"});
-        page->set_spec_values(small_spec(64, 50));
+        page->form()->set_demo_model("tiny");
+        page->form()->set_workloads({"single"});
+        page->form()->set_spec_values(small_spec(64, 50));
         page->start();
         QVERIFY(page->running());
         QTRY_VERIFY_WITH_TIMEOUT(page->latency_chart()->point_count() > 0 || !page->running(), 300000);
@@ -108,9 +109,9 @@ private slots:
         MainWindow window(dir_.filePath("batch.sqlite"));
         window.show();
         RunPage* page = window.run_page();
-        page->set_demo_model("tiny");
-        page->set_workloads({"batch"});
-        page->set_spec_values(small_spec(32, 2));
+        page->form()->set_demo_model("tiny");
+        page->form()->set_workloads({"batch"});
+        page->form()->set_spec_values(small_spec(32, 2));
         QElapsedTimer clock;
         qint64 last = 0, worst = 0, ticks = 0;
         QTimer timer;

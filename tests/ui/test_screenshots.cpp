@@ -19,6 +19,7 @@
 #include "ui/pages/compare_page.h"
 #include "ui/pages/server_baseline_box.h"
 #include "ui/pages/history_page.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 
 using namespace tbui;
@@ -76,14 +77,14 @@ private slots:
         // screenshots the `small` demo model the history is about; in the test suite the tiny
         // one (fast, no large model to generate).
         RunPage* run = window.run_page();
-        run->set_demo_model(for_docs() ? "small" : "tiny");
-        run->set_workloads({"single", "stream"});
+        run->form()->set_demo_model(for_docs() ? "small" : "tiny");
+        run->form()->set_workloads({"single", "stream"});
         bench::BenchmarkSpec spec;
         spec.threads = 2;
         spec.repetitions = 1;
         spec.warmup = 0;
         spec.max_tokens = max_tokens();
-        run->set_spec_values(spec);
+        run->form()->set_spec_values(spec);
         run->start();
         QTRY_VERIFY_WITH_TIMEOUT(!run->running(), 300000);
 

@@ -13,6 +13,7 @@
 #include "ui/app/main_window.h"
 #include "ui/pages/baselines_page.h"
 #include "ui/pages/endpoint_target_box.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 #include "ui/pages/server_baseline_box.h"
 
@@ -58,12 +59,12 @@ private slots:
     void runPageTargetsAnEndpoint() {
         MainWindow window(dir_.filePath("run.sqlite"));
         RunPage* run = window.run_page();
-        run->set_workloads({"stream"});
-        QVERIFY(run->specs().front().endpoint.empty());
-        run->endpoint_target()->set_endpoint("http://127.0.0.1:8080");
-        QCOMPARE(run->specs().front().endpoint, std::string("http://127.0.0.1:8080"));
-        run->set_workloads({"pp"});
-        QVERIFY(run->validation_errors().contains("cannot run against an endpoint"));
+        run->form()->set_workloads({"stream"});
+        QVERIFY(run->form()->specs().front().endpoint.empty());
+        run->form()->endpoint_target()->set_endpoint("http://127.0.0.1:8080");
+        QCOMPARE(run->form()->specs().front().endpoint, std::string("http://127.0.0.1:8080"));
+        run->form()->set_workloads({"pp"});
+        QVERIFY(run->form()->validation_errors().contains("cannot run against an endpoint"));
     }
 };
 

@@ -22,6 +22,7 @@
 #include "ui/pages/baselines_page.h"
 #include "ui/pages/compare_page.h"
 #include "ui/pages/history_page.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 #include "ui/pages/settings_page.h"
 
@@ -109,7 +110,7 @@ MainWindow::MainWindow(const QString& db_path, QWidget* parent) : QMainWindow(pa
     resize(1280, 820);
     restoreGeometry(AppSettings::window_geometry());
     restoreState(AppSettings::window_state());
-    run_->load_settings();
+    run_->form()->load_settings();
     show_page(static_cast<Page>(std::clamp(AppSettings::last_page(), 0, PageCount - 1)));
 }
 
@@ -216,7 +217,7 @@ void MainWindow::save_current_chart() {
 void MainWindow::save_state() {
     AppSettings::set_window_geometry_and_state(saveGeometry(), saveState());
     AppSettings::set_last_page(stack_->currentIndex());
-    run_->save_settings();
+    run_->form()->save_settings();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -4,6 +4,7 @@
 #include <QIcon>
 
 #include "ui/app/main_window.h"
+#include "ui/pages/run_form.h"
 #include "ui/pages/run_page.h"
 
 namespace tbui {
@@ -14,7 +15,7 @@ int run_window(int argc, char** argv, const std::string& db_path, const std::str
     QApplication::setApplicationName("ternbench");
     QApplication::setWindowIcon(QIcon(":/icons/ternbench.svg"));
     MainWindow window(QString::fromStdString(db_path));
-    if (!preset.empty()) window.run_page()->set_demo_preset(QString::fromStdString(preset));
+    if (!preset.empty()) window.run_page()->form()->set_demo_preset(QString::fromStdString(preset));
     window.show();
     return app.exec();
 }

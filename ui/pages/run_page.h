@@ -1,62 +1,38 @@
 #pragma once
-// Run page: choose a model (the built-in demo model by default, a GGUF file, recent files),
-// one or more workloads (run in sequence) and their parameters; Start / Cancel; while running
-// it shows progress with ETA per workload and overall, live charts of tok/s and per-request
-// latency, the streamed text of the request being followed, and a log.
-#include <cstdint>
-#include <optional>
-#include <vector>
-
+// Run page: the parameter form (run_form.h: model, workloads, parameters) beside the run
+// itself: Start / Cancel; while running it shows progress with ETA per workload and overall,
+// live charts of tok/s and per-request latency, the streamed text of the request being
+// followed, and a log.
 #include <QWidget>
 
-#include "app/core/benchmark_spec.h"
 #include "app/core/runner.h"
 #include "db/run_record.h"
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QRadioButton;
-class QSpinBox;
 
 namespace tbui {
 
-class EndpointTargetBox;
-
 class AppContext;
 class LiveChartView;
+class RunForm;
 
 class RunPage : public QWidget {
     Q_OBJECT
 public:
     explicit RunPage(AppContext* context, QWidget* parent = nullptr);
 
-    // The specs the form describes, one per checked workload (not validated).
-    std::vector<bench::BenchmarkSpec> specs() const;
-    // Empty when every spec is valid, else the problems, one per line.
-    QString validation_errors() const;
+    // What to run: model, workloads and parameters (settings load/save, validation).
+    RunForm* form() const { return form_; }
     bool running() const;
 
-    // Form access for tests and persistence.
-    void set_demo_model(const QString& preset, const QString& type = "i2_s", const QString& arch = "bitnet-b1.58");
-    void set_demo_preset(const QString& preset);              // keeps type and arch
-    void set_model_file(const QString& path);
-    void set_workloads(const QStringList& names);
-    void set_spec_values(const bench::BenchmarkSpec& spec);   // parameters (not workload/model)
     LiveChartView* throughput_chart() const { return tok_s_chart_; }
     LiveChartView* latency_chart() const { return latency_chart_; }
     QString streamed_text() const;
     QString log_text() const;
     qint64 last_run_id() const { return last_run_id_; }
-
-    void save_settings() const;
-    void load_settings();
-    EndpointTargetBox* endpoint_target() const { return target_; }   // in-process or an HTTP server
 
 public slots:
     void start();
@@ -67,14 +43,9 @@ signals:
     void runFinished(qint64 run_id, const QString& status);
 
 private:
-    QWidget* build_form();
-    QWidget* build_perplexity_box();
+    QWidget* build_controls();
     QWidget* build_monitor();
-    void update_validation();
     void update_buttons();
-    void browse_model();
-    void browse_prompts();
-    std::optional<uint64_t> seed_value() const;   // nullopt: not an integer a uint64 holds
     void append_log(const QString& line);
     void on_workload_started(quint64 job, int index, int count, qint64 run_id, const tbdb::RunRecord& run);
     void on_progress(quint64 job, int index, int count, const bench::Progress& p);
@@ -93,43 +64,7 @@ private:
     int requests_seen_ = 0;
     double job_started_s_ = 0;
 
-    EndpointTargetBox* target_ = nullptr;
-    QRadioButton* demo_radio_ = nullptr;
-    QRadioButton* file_radio_ = nullptr;
-    QComboBox* preset_ = nullptr;
-    QComboBox* demo_type_ = nullptr;
-    QComboBox* demo_arch_ = nullptr;
-    QLineEdit* model_path_ = nullptr;
-    QComboBox* recent_ = nullptr;
-    std::vector<QCheckBox*> workload_boxes_;
-    QComboBox* kernel_ = nullptr;
-    QSpinBox* threads_ = nullptr;
-    QComboBox* kv_type_ = nullptr;
-    QSpinBox* n_ctx_ = nullptr;
-    QSpinBox* repetitions_ = nullptr;
-    QSpinBox* warmup_ = nullptr;
-    QSpinBox* concurrency_ = nullptr;
-    QSpinBox* max_tokens_ = nullptr;
-    QLineEdit* prompts_file_ = nullptr;
-    QSpinBox* n_prompt_ = nullptr;
-    QSpinBox* n_gen_ = nullptr;
-    QDoubleSpinBox* temperature_ = nullptr;
-    QDoubleSpinBox* top_p_ = nullptr;
-    QSpinBox* top_k_ = nullptr;
-    QLineEdit* seed_ = nullptr;
-    QDoubleSpinBox* arrival_rate_ = nullptr;
-    QDoubleSpinBox* duration_ = nullptr;
-    QDoubleSpinBox* slo_ttft_ = nullptr;
-    QDoubleSpinBox* slo_tpot_ = nullptr;
-    QLineEdit* sweep_threads_ = nullptr;
-    QLineEdit* sweep_concurrency_ = nullptr;
-    // perplexity
-    QLineEdit* ppl_text_ = nullptr;
-    QSpinBox* ppl_ctx_ = nullptr;
-    QSpinBox* ppl_chunks_ = nullptr;
-    QLineEdit* kl_base_ = nullptr;
-    QLineEdit* write_kl_base_ = nullptr;
-    QLabel* validation_ = nullptr;
+    RunForm* form_ = nullptr;
     QPushButton* start_button_ = nullptr;
     QPushButton* cancel_button_ = nullptr;
 
