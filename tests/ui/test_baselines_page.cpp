@@ -1,10 +1,13 @@
 // Baselines page "Run baseline now": enabled only with a program and a model; a llama-bench
 // stand-in stores its runs; a hanging program is killed at the timeout with a clear message in
-// the banner and a stored failed run; the window never blocks meanwhile.
+// the banner and a stored failed run; the window never blocks meanwhile; on a low window the
+// page scrolls.
 #include <algorithm>
 
 #include <QFile>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -43,6 +46,23 @@ private slots:
         QVERIFY(page->run_baseline_button()->isEnabled());
         page->set_baseline_model("");
         QVERIFY(!page->run_baseline_button()->isEnabled());
+    }
+
+    // The page needs about 900 px of window height: on a lower window it scrolls instead of
+    // squeezing its boxes or forcing the window taller.
+    void lowWindowScrolls() {
+        MainWindow window(dir_.filePath("low.sqlite"));
+        window.resize(1280, 700);
+        window.show();
+        window.show_page(MainWindow::BaselinesPageIndex);
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.height(), 700);
+        auto* scroll = window.baselines_page()->findChild<QScrollArea*>("baselinesScroll");
+        QVERIFY(scroll && scroll->widgetResizable());
+        QWidget* content = scroll->widget();
+        QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
+        QVERIFY(content->height() >= content->minimumSizeHint().height());
+        QVERIFY(content->height() > scroll->viewport()->height());
     }
 
     // The same file imported twice through the page: the second time reports its runs as

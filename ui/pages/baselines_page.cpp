@@ -12,6 +12,7 @@
 #include <QMetaObject>
 #include <QSpinBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -163,13 +164,24 @@ BaselinesPage::BaselinesPage(AppContext* context, QWidget* parent) : QWidget(par
             found_table->setColumnWidth(ImplementationsModel::Programs, programs_width);
     });
 
-    auto* layout = new QVBoxLayout(this);
+    // The boxes need about 900 px of height at 100 %: on a smaller window the page scrolls
+    // instead of squeezing the tables.
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
     layout->addWidget(programs_box);
     server_box_ = new ServerBaselineBox(context_);
     layout->addWidget(server_box_);
     layout->addWidget(import_box);
     layout->addWidget(found_box, 2);
     layout->addWidget(pins_box, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setObjectName("baselinesScroll");
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* page_layout = new QVBoxLayout(this);
+    page_layout->setContentsMargins(0, 0, 0, 0);
+    page_layout->addWidget(scroll);
     connect(context_, &AppContext::storeChanged, this, &BaselinesPage::reload);
     reload();
 }
