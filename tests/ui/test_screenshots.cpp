@@ -2,7 +2,8 @@
 // files, workloads and implementations, a pinned baseline, one regression; tests/ui/
 // mixed_history.h) and saves it as PNG. With
 // TB_SCREENSHOT_DIR set (scripts/screenshots.sh) the files go there as <page><suffix>.png
-// (TB_SCREENSHOT_SUFFIX, e.g. "@2x"); otherwise into a temporary folder, checked and removed.
+// (TB_SCREENSHOT_SUFFIX, e.g. "@2x"), on a window of TB_SCREENSHOT_SIZE (default 1280x820);
+// otherwise into a temporary folder, checked and removed.
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -32,6 +33,12 @@ class TestScreenshots : public QObject {
 
     static bool for_docs() { return !qgetenv("TB_SCREENSHOT_DIR").isEmpty(); }
     static int max_tokens() { return for_docs() ? 32 : 12; }
+    // TB_SCREENSHOT_SIZE=WIDTHxHEIGHT checks the pages on a smaller window; the docs' are 1280x820.
+    static QSize window_size() {
+        const QStringList wh = QString::fromLocal8Bit(qgetenv("TB_SCREENSHOT_SIZE")).split('x');
+        if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0) return {wh[0].toInt(), wh[1].toInt()};
+        return {1280, 820};
+    }
 
 private slots:
     void initTestCase() {
@@ -67,7 +74,7 @@ private slots:
         const QString suffix = QString::fromLocal8Bit(qgetenv("TB_SCREENSHOT_SUFFIX"));
 
         MainWindow window(db_);
-        window.resize(1280, 820);
+        window.resize(window_size());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         HistoryPage* history = window.history_page();
