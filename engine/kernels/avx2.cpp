@@ -224,31 +224,22 @@ void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int6
             // Lane i = (row i / T, token i % T): all eight combines in one vector.
             alignas(32) int32_t gv[8];
             alignas(32) float sv[8];
-            for (int i = 0; i < 8; ++i) {
-                gv[i] = gsum[(t + i % T) * ng + g];
-                sv[i] = w.scales[(n + i / T) * ng + g];
-            }
+            scalar_detail::tile_lane_terms<8, T>(gsum, ng, g, t, w.scales.data(), n, gv, sv);
             const __m256i a = _mm256_sub_epi32(hsum8_i32(acc32), _mm256_load_si256(reinterpret_cast<const __m256i*>(gv)));
             __m256 part = _mm256_mul_ps(_mm256_cvtepi32_ps(a), _mm256_load_ps(sv));
             TERN_NO_CONTRACT(part);
             sum8 = _mm256_add_ps(sum8, part);
         } else {
-            for (int r = 0; r < R; ++r)
-                for (int j = 0; j < T; ++j) {
-                    float part = static_cast<float>(hsum_i32(acc32[r * T + j]) - gsum[(t + j) * ng + g]) *
-                                 w.scales[(n + r) * ng + g];
-                    TERN_NO_CONTRACT(part);
-                    sum[r][j] += part;
-                }
+            scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc32[r * T + j]); }, gsum, ng, g,
+                                                 t, w.scales.data(), n, sum);
         }
     }
     if constexpr (R * T == 8) {
         alignas(32) float out[8];
         _mm256_store_ps(out, sum8);
-        for (int i = 0; i < 8; ++i) y[(t + i % T) * ldy + n + i / T] = out[i] * x.dequant[t + i % T];
+        scalar_detail::store_tile_lanes<8, T>(out, x.dequant.data(), t, n, y, ldy);
     } else {
-        for (int r = 0; r < R; ++r)
-            for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+        scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
     }
 }
 

@@ -120,16 +120,10 @@ void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int6
                     acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(acc16[i], _mm512_set1_epi16(1)));
             }
         }
-        for (int r = 0; r < R; ++r)
-            for (int j = 0; j < T; ++j) {
-                float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
-                             w.scales[(n + r) * ng + g];
-                TERN_NO_CONTRACT(part);
-                sum[r][j] += part;
-            }
+        scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc[r * T + j]); }, gsum, ng, g, t,
+                                             w.scales.data(), n, sum);
     }
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+    scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
 }
 
 void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
@@ -234,31 +228,22 @@ void pair_tile(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t, c
             // Lane i = (row i / T, token i % T).
             alignas(64) int32_t gv[16];
             alignas(64) float sv[16];
-            for (int i = 0; i < 16; ++i) {
-                gv[i] = gsum[(t + i % T) * ng + g];
-                sv[i] = w.scales[(n + i / T) * ng + g];
-            }
+            scalar_detail::tile_lane_terms<16, T>(gsum, ng, g, t, w.scales.data(), n, gv, sv);
             const __m512i a = _mm512_sub_epi32(reduce16(acc), _mm512_load_si512(gv));
             __m512 part = _mm512_mul_ps(_mm512_cvtepi32_ps(a), _mm512_load_ps(sv));
             TERN_NO_CONTRACT(part);
             sum16 = _mm512_add_ps(sum16, part);
         } else {
-            for (int r = 0; r < R; ++r)
-                for (int j = 0; j < T; ++j) {
-                    float part = static_cast<float>(hsum_i32(acc[r * T + j]) - gsum[(t + j) * ng + g]) *
-                                 w.scales[(n + r) * ng + g];
-                    TERN_NO_CONTRACT(part);
-                    sum[r][j] += part;
-                }
+            scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc[r * T + j]); }, gsum, ng, g,
+                                                 t, w.scales.data(), n, sum);
         }
     }
     if constexpr (R * T == 16) {
         alignas(64) float out[16];
         _mm512_store_ps(out, sum16);
-        for (int i = 0; i < 16; ++i) y[(t + i % T) * ldy + n + i / T] = out[i] * x.dequant[t + i % T];
+        scalar_detail::store_tile_lanes<16, T>(out, x.dequant.data(), t, n, y, ldy);
     } else {
-        for (int r = 0; r < R; ++r)
-            for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * x.dequant[t + j];
+        scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
     }
 }
 

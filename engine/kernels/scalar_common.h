@@ -62,6 +62,41 @@ void attend_rows(const float* q, const W* keys, const W* values, int64_t n, int6
     for (int64_t j = 0; j < n; ++j) axpy(scores[j] * inv, values + j * hd, out, hd);
 }
 
+// ---- the float side of a batched ternary GEMM's register tile (R rows x T tokens) -----------
+// Shared by the SIMD sets so the float rule of KernelSet::ternary_gemm is written once.
+
+// One scale group g: sum[r][j] += float(isum(r, j) - group sum of token t+j) * scale(row n+r),
+// the product rounded before the add.
+template <int R, int T, class IntSum>
+inline void add_group_parts(IntSum isum, const int32_t* gsum, int64_t ng, int64_t g, int64_t t, const float* scales,
+                            int64_t n, float (&sum)[R][T]) {
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < T; ++j) {
+            float part = static_cast<float>(isum(r, j) - gsum[(t + j) * ng + g]) * scales[(n + r) * ng + g];
+            TERN_NO_CONTRACT(part);
+            sum[r][j] += part;
+        }
+}
+template <int R, int T>
+inline void store_tile(const float (&sum)[R][T], const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * dequant[t + j];
+}
+// The same for a tile held lane-wise in one vector, lane i = (row i / T, token i % T): the
+// group sums and scales of every lane, and the store of the finished lane sums.
+template <int Lanes, int T>
+inline void tile_lane_terms(const int32_t* gsum, int64_t ng, int64_t g, int64_t t, const float* scales, int64_t n,
+                            int32_t* gv, float* sv) {
+    for (int i = 0; i < Lanes; ++i) {
+        gv[i] = gsum[(t + i % T) * ng + g];
+        sv[i] = scales[(n + i / T) * ng + g];
+    }
+}
+template <int Lanes, int T>
+inline void store_tile_lanes(const float* lanes, const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
+    for (int i = 0; i < Lanes; ++i) y[(t + i % T) * ldy + n + i / T] = lanes[i] * dequant[t + i % T];
+}
+
 // attend_rows over a set's own dot/axpy, with the KernelSet::attend_* signature.
 template <class W, float (*Dot)(const W*, const float*, int64_t), void (*Axpy)(float, const W*, float*, int64_t)>
 void attend_with(const float* q, const W* keys, const W* values, int64_t n, int64_t hd, float scale, float* scores,
