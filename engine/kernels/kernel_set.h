@@ -33,8 +33,9 @@ struct KernelSet {
     // order round p = float(acc) * scale to float, then sum = sum + p (never a fused
     // multiply-add), finally y = sum * dequant. Thread-safe; callers split [n0, n1) across
     // threads (SIMD sets work on tiles of 4 rows: split at multiples of 4, or better 8).
-    // M == 1 is the decode GEMV (streams the codes once); M > 1 unpacks each 4-row tile once
-    // and reuses it for every token (prefill / batched decode GEMM).
+    // M == 1 is the decode GEMV (streams the codes once); M > 1 is the prefill / batched decode
+    // GEMM: each 4-row tile's codes are unpacked once and reused for every token (the VNNI set
+    // splits them in registers instead, against activations laid out in the codes' order).
     void (*ternary_gemm)(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
                          float* y, int64_t ldy);
 
