@@ -72,6 +72,14 @@ class TestHttpDriver : public QObject {
         s.request_timeout_s = 5;
         return s;
     }
+    // A short `server` window (Poisson arrivals at 20 req/s, one repetition).
+    BenchmarkSpec server_window(const std::string& url, double seconds) {
+        BenchmarkSpec s = spec(url, "server");
+        s.arrival_rate = 20;
+        s.duration_s = seconds;
+        s.repetitions = 1;
+        return s;
+    }
     std::string db() { return dir_.filePath(QString("d%1.sqlite").arg(db_n_++)).toStdString(); }
 
     // Runs the spec, checks the run was stored as returned, and returns it.
@@ -250,11 +258,7 @@ private slots:
 
     void server_workload_has_goodput() {
         testsrv::ScriptedServer srv(replay("completion-stream.http"));
-        auto s = spec(srv.url(), "server");
-        s.arrival_rate = 20;
-        s.duration_s = 0.5;
-        s.repetitions = 1;
-        const auto run = run_and_reload(s);
+        const auto run = run_and_reload(server_window(srv.url(), 0.5));
         QVERIFY2(run.status == tbdb::RunStatus::Completed, run.error.c_str());
         QVERIFY(!run.requests.empty());
         QVERIFY(run.metric("goodput_req_s") && run.metric("goodput_req_s")->value);
@@ -262,8 +266,7 @@ private slots:
 
     void slow_drip_still_completes() {
         // Every byte on its own, 1 ms apart: slow but never silent for the stall timeout.
-        const auto rec = testsrv::load_recorded(fixture("completion-stream.http"));
-        testsrv::ScriptedServer srv(llama_like([rec](const Request&, Connection& c) {
+        testsrv::ScriptedServer srv(llama_like([](const Request&, Connection& c) {
             c.write(kStreamHead);
             std::string body;
             for (int i = 0; i < 3; ++i) body += token_event(i);
@@ -307,11 +310,7 @@ private slots:
             }
             testsrv::send_recorded(c, rec);
         }));
-        auto s = spec(srv.url(), "server");
-        s.arrival_rate = 20;
-        s.duration_s = 0.5;
-        s.repetitions = 1;
-        const auto run = run_and_reload(s);
+        const auto run = run_and_reload(server_window(srv.url(), 0.5));
         QVERIFY2(run.status == tbdb::RunStatus::Completed, run.error.c_str());
         const auto* failed = run.metric("requests_failed");
         QVERIFY(failed && failed->value);
@@ -326,11 +325,7 @@ private slots:
 
         // Nothing succeeded: the run fails and says so.
         testsrv::ScriptedServer refusing(llama_like([busy](const Request&, Connection& c) { c.write(busy); }));
-        auto all = spec(refusing.url(), "server");
-        all.arrival_rate = 20;
-        all.duration_s = 0.3;
-        all.repetitions = 1;
-        const auto none = run_and_reload(all);
+        const auto none = run_and_reload(server_window(refusing.url(), 0.3));
         QCOMPARE(none.status, tbdb::RunStatus::Failed);
         QVERIFY2(QString::fromStdString(none.error).contains("every request"), none.error.c_str());
     }
