@@ -265,27 +265,44 @@ void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, 
     }
 }
 
+// Every token of x in block-pair order, laid out once per quantization (x.version) and thread:
+// the pool calls the GEMM once per chunk of rows, and redoing it per call cost as much as
+// a thin chunk's multiplies.
+const int8_t* pair_order(const QuantizedActs& x) {
+    struct Cache {
+        uint64_t version = 0;
+        int64_t capacity = 0;
+        AlignedPtr<int8_t> q;
+    };
+    thread_local Cache cache;
+    if (cache.version != x.version || !cache.q) {
+        const int64_t bytes = std::max<int64_t>(x.rows * x.cols, 64);
+        if (cache.capacity < bytes) {
+            cache.q = make_aligned<int8_t>(static_cast<size_t>(bytes));
+            cache.capacity = bytes;
+        }
+        permute_pairs(x, 0, x.rows, cache.q.get());
+        cache.version = x.version;
+    }
+    return cache.q.get();
+}
+
 template <int = 0>  // a template: emitted only in the VNNI file
 void ternary_gemm_pairs(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
                         const int32_t* gsum, float* y, int64_t ldy) {
     const int64_t k = w.cols, m = x.rows;
-    // Token blocks whose permuted activations stay in L2 (~256 KiB) while the row tiles sweep.
+    const int8_t* all = pair_order(x);
+    // Token blocks whose activations stay in L2 (~256 KiB) while the row tiles sweep.
     const int64_t tb = std::max<int64_t>(kPairTokens, (262144 / k) / kPairTokens * kPairTokens);
-    thread_local AlignedPtr<int8_t> qp;
-    thread_local int64_t qp_cap = 0;
-    if (qp_cap < std::min(m, tb) * k) {
-        qp_cap = std::min(m, tb) * k;
-        qp = make_aligned<int8_t>(static_cast<size_t>(qp_cap));
-    }
     for (int64_t t0 = 0; t0 < m; t0 += tb) {
         const int64_t t1 = std::min(m, t0 + tb);
-        permute_pairs(x, t0, t1, qp.get());
+        const int8_t* qp = all + t0 * k;
         int64_t n = n0;
-        for (; n + 4 <= n1; n += 4) pair_rows<4>(w, n, qp.get(), t0, t1, x, gsum, y, ldy);
+        for (; n + 4 <= n1; n += 4) pair_rows<4>(w, n, qp, t0, t1, x, gsum, y, ldy);
         switch (n1 - n) {
-            case 3: pair_rows<3>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
-            case 2: pair_rows<2>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
-            case 1: pair_rows<1>(w, n, qp.get(), t0, t1, x, gsum, y, ldy); break;
+            case 3: pair_rows<3>(w, n, qp, t0, t1, x, gsum, y, ldy); break;
+            case 2: pair_rows<2>(w, n, qp, t0, t1, x, gsum, y, ldy); break;
+            case 1: pair_rows<1>(w, n, qp, t0, t1, x, gsum, y, ldy); break;
             default: break;
         }
     }

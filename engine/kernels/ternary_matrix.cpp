@@ -1,6 +1,7 @@
 #include "engine/kernels/ternary_matrix.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 
@@ -72,6 +73,8 @@ void QuantizedActs::resize(int64_t m, int64_t k) {
         q = make_aligned<int8_t>(static_cast<size_t>(capacity));
         if (!q) throw Error("quantized activations: out of memory for " + std::to_string(capacity) + " bytes");
     }
+    static std::atomic<uint64_t> next_version{1};
+    version = next_version.fetch_add(1, std::memory_order_relaxed);
     rows = m;
     cols = k;
     dequant.assign(static_cast<size_t>(m), 0.0f);

@@ -58,6 +58,10 @@ struct QuantizedActs {
     std::vector<float> dequant;    // rows: 1 / s
     std::vector<int32_t> block_sums;  // rows * cols/128
     int64_t capacity = 0;             // bytes allocated in q (resize only grows it)
+    // A number no other resize() in the process has given out. Kernels may cache layouts
+    // derived from q under it (the VNNI GEMM's block-pair copy), so code that rewrites q in
+    // place after a product must call resize() again.
+    uint64_t version = 0;
     void resize(int64_t m, int64_t k);
     const int8_t* row(int64_t m) const { return q.get() + m * cols; }
 };

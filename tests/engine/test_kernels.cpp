@@ -353,9 +353,12 @@ private slots:
         // One vs many threads: any split of the output rows gives the same bits.
         REQUIRE_SET(k);
         std::mt19937 rng(9);
-        const TernaryMatrix w = random_matrix(rng, 61, 640, 128);
+        // K = 640 in groups of 128 (no whole block pairs) and K = 1024 in groups of 256 (the
+        // VNNI path that lays out the activations once per thread).
+        for (auto [kk, group] : {std::pair<int64_t, int64_t>{640, 128}, {1024, 256}})
         for (int64_t m : {1, 5}) {
-            const QuantizedActs x = random_acts(rng, m, 640);
+            const TernaryMatrix w = random_matrix(rng, 61, kk, group);
+            const QuantizedActs x = random_acts(rng, m, kk);
             std::vector<float> whole(static_cast<size_t>(m * 61)), split(whole.size());
             k->ternary_gemm(w, 0, 61, x, whole.data(), 61);
             for (int threads : {2, 3}) {
@@ -369,6 +372,29 @@ private slots:
             k->ternary_gemm(w, 0, 7, x, split.data(), 61);
             k->ternary_gemm(w, 7, 30, x, split.data(), 61);
             k->ternary_gemm(w, 30, 61, x, split.data(), 61);
+            QVERIFY(same_bits(whole, split));
+        }
+    }
+
+    void ternaryGemmReusedActs_data() { kernel_rows(); }
+    void ternaryGemmReusedActs() {
+        // One activation buffer quantized again with other values, as every layer does: a
+        // product must never see the previous contents (the VNNI path caches a layout of them).
+        REQUIRE_SET(k);
+        std::mt19937 rng(13);
+        std::normal_distribution<float> nd(0.0f, 1.5f);
+        const TernaryMatrix w = random_matrix(rng, 29, 1024, 512);
+        ThreadPool pool(2);
+        QuantizedActs x;
+        for (int round = 0; round < 4; ++round) {
+            const int64_t m = round < 2 ? 6 : 3;  // same shape twice, then a smaller one in place
+            std::vector<float> xf(static_cast<size_t>(m * 1024));
+            for (float& v : xf) v = nd(rng);
+            k->quantize_acts(xf.data(), m, 1024, 1024, x);
+            check_gemm_identical(*k, w, x, "re-quantized");
+            std::vector<float> whole(static_cast<size_t>(m * 29)), split(whole.size());
+            scalar_kernels()->ternary_gemm(w, 0, 29, x, whole.data(), 29);
+            pool.parallel_for(29, 4, [&](int64_t b, int64_t e) { k->ternary_gemm(w, b, e, x, split.data(), 29); });
             QVERIFY(same_bits(whole, split));
         }
     }
