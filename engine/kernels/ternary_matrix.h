@@ -2,21 +2,11 @@
 // The engine-native, in-memory form of a ternary weight matrix (W1.58). Every ternary file
 // type (I2_S, TQ2_0, TQ1_0) is repacked into this at load, so kernels see one layout.
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
-namespace tern {
+#include "engine/base/aligned_memory.h"
 
-// 64-byte aligned heap block (AVX-512 loads, cache lines).
-struct AlignedFree { void operator()(void* p) const { std::free(p); } };
-template <class T>
-using AlignedPtr = std::unique_ptr<T[], AlignedFree>;
-template <class T>
-AlignedPtr<T> make_aligned(size_t count) {
-    size_t bytes = ((count * sizeof(T) + 63) / 64) * 64;
-    return AlignedPtr<T>(static_cast<T*>(std::aligned_alloc(64, bytes ? bytes : 64)));
-}
+namespace tern {
 
 // y[n] = scale(n, g) * sum_k t[n][k] * x[k], t in {-1,0,+1}.
 // Layout of `codes`: row-major, each row cols/4 bytes, cut into blocks of 128 weights
