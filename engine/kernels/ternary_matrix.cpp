@@ -28,7 +28,7 @@ TernaryMatrix make_ternary_matrix(int64_t rows, int64_t cols, int64_t group_size
     m.cols = cols;
     m.group_size = group_size;
     const size_t bytes = static_cast<size_t>(rows) * static_cast<size_t>(cols / 4);
-    m.codes = make_aligned<uint8_t>(bytes);
+    m.codes = make_aligned<uint8_t>(bytes, Pages::Huge);
     if (!m.codes) throw Error("ternary matrix: out of memory for " + std::to_string(bytes) + " bytes");
     std::memset(m.codes.get(), 0, bytes);
     m.scales.assign(static_cast<size_t>(rows * (cols / group_size)), 0.0f);

@@ -15,7 +15,7 @@ Q8Matrix quantize_q8_rows(int64_t rows, int64_t cols, const std::function<void(i
     Q8Matrix m;
     m.rows = rows;
     m.cols = cols;
-    m.q = make_aligned<int8_t>(static_cast<size_t>(rows * cols));
+    m.q = make_aligned<int8_t>(static_cast<size_t>(rows * cols), Pages::Huge);
     if (!m.q) throw Error("q8 head: out of memory");
     m.scale.assign(static_cast<size_t>(rows), 0.0f);
     pool.parallel_for(rows, 64, [&](int64_t b, int64_t e) {

@@ -166,19 +166,20 @@ private slots:
     }
 
     void alignedBlocks() {
-        // Small blocks on 64 bytes, big ones (huge-page candidates) on 2 MiB; every byte writable.
-        for (size_t bytes : {size_t(1), size_t(100), size_t(4096), (size_t(2) << 20) - 1, size_t(2) << 20,
-                             (size_t(5) << 20) + 3}) {
-            AlignedPtr<uint8_t> p = make_aligned<uint8_t>(bytes);
-            QVERIFY(p);
-            const auto addr = reinterpret_cast<uintptr_t>(p.get());
-            QCOMPARE(addr % (bytes >= (size_t(2) << 20) ? (size_t(2) << 20) : 64), uintptr_t(0));
-            std::memset(p.get(), 0xA5, bytes);
-            QCOMPARE(int(p[bytes - 1]), 0xA5);
-        }
+        // 64-byte aligned; big weight blocks (huge-page candidates) on 2 MiB; every byte writable.
+        for (Pages pages : {Pages::Small, Pages::Huge})
+            for (size_t bytes : {size_t(1), size_t(100), size_t(4096), (size_t(2) << 20) - 1, size_t(2) << 20,
+                                 (size_t(5) << 20) + 3}) {
+                AlignedPtr<uint8_t> p = make_aligned<uint8_t>(bytes, pages);
+                QVERIFY(p);
+                const bool huge = pages == Pages::Huge && bytes >= (size_t(2) << 20);
+                QCOMPARE(reinterpret_cast<uintptr_t>(p.get()) % (huge ? (size_t(2) << 20) : 64), uintptr_t(0));
+                std::memset(p.get(), 0xA5, bytes);
+                QCOMPARE(int(p[bytes - 1]), 0xA5);
+            }
         // A count whose byte size does not fit in size_t is refused, not wrapped to a tiny block.
         QVERIFY(!make_aligned<float>(size_t(-1) / 2));
-        QVERIFY(!aligned_bytes(size_t(-1) - 10));
+        QVERIFY(!aligned_bytes(size_t(-1) - 10, Pages::Huge));
     }
 
     void dispatch() {
