@@ -2,18 +2,18 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QLineEdit>
 
 namespace tbui {
 
 EndpointTargetBox::EndpointTargetBox(QWidget* parent) : QGroupBox(tr("Target"), parent) {
     setObjectName("endpointTargetBox");
-    auto* row = new QHBoxLayout(this);
+    auto* rows = new QFormLayout(this);
     endpoint_ = new QLineEdit;
     endpoint_->setObjectName("endpointEdit");
-    endpoint_->setPlaceholderText(tr("in-process engine; or http://HOST:PORT of a running server"));
+    endpoint_->setPlaceholderText(tr("in-process engine; or http://HOST:PORT"));
     endpoint_->setToolTip(tr("single, stream, batch, server and scaling can run against a llama-server-compatible "
                              "server; an API key is read from $TERNBENCH_API_KEY only"));
     api_ = new QComboBox;
@@ -23,12 +23,15 @@ EndpointTargetBox::EndpointTargetBox(QWidget* parent) : QGroupBox(tr("Target"), 
     forbid_bytes_ = new QCheckBox(tr("Forbid byte tokens"));
     forbid_bytes_->setToolTip(tr("Never sample the vocabulary's byte tokens: the engine's sampler in-process, logit_bias "
                                  "over HTTP (demo models on llama-server need it; check it on both sides)"));
-    row->addWidget(new QLabel(tr("Endpoint")));
-    row->addWidget(endpoint_, 1);
-    row->addWidget(new QLabel(tr("API")));
-    row->addWidget(api_);
-    row->addWidget(ignore_eos_);
-    row->addWidget(forbid_bytes_);
+    // Label / field rows as the form's other sections; one row of all four was too wide for a
+    // 1024 px screen.
+    rows->addRow(tr("Endpoint"), endpoint_);
+    rows->addRow(tr("API"), api_);
+    auto* options = new QHBoxLayout;
+    options->addWidget(ignore_eos_);
+    options->addWidget(forbid_bytes_);
+    options->addStretch();
+    rows->addRow(QString(), options);
     connect(endpoint_, &QLineEdit::textChanged, this, [this] {
         const bool remote = !endpoint_->text().trimmed().isEmpty();
         api_->setEnabled(remote);

@@ -39,22 +39,28 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
     text_->setClearButtonEnabled(true);
     workload_ = filter_combo(tr("All workloads"));
     implementation_ = filter_combo(tr("All implementations"));
+    // Implementation names come from the store: a long one must not widen the window.
+    implementation_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    implementation_->setMinimumContentsLength(20);
     status_ = filter_combo(tr("Any status"));
     count_ = new QLabel;
     auto* refresh = new QPushButton(QIcon(":/icons/refresh.svg"), tr("Reload"));
     auto* compare = new QPushButton(QIcon(":/icons/compare.svg"), tr("Compare selected"));
     compare->setToolTip(tr("Compare two or more selected runs; with one selected, compare it with the pinned baseline"));
     auto* pin = new QPushButton(QIcon(":/icons/pin.svg"), tr("Pin as baseline"));
+    // Filters on one row, the count and the actions on the selection on the next: in one row
+    // they left the filter field no room on a 1024 px screen.
     auto* filters = new QHBoxLayout;
-    filters->addWidget(text_, 2);
+    filters->addWidget(text_, 1);
     filters->addWidget(workload_);
     filters->addWidget(implementation_);
     filters->addWidget(status_);
-    filters->addWidget(count_);
-    filters->addStretch();
-    filters->addWidget(refresh);
-    filters->addWidget(pin);
-    filters->addWidget(compare);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(count_);
+    actions->addStretch();
+    actions->addWidget(refresh);
+    actions->addWidget(pin);
+    actions->addWidget(compare);
 
     table_ = new QTableView;
     table_->setModel(proxy_);
@@ -100,6 +106,7 @@ HistoryPage::HistoryPage(AppContext* context, QWidget* parent) : QWidget(parent)
     split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(filters);
+    layout->addLayout(actions);
     layout->addWidget(split, 1);
 
     // Rebuilding charts over thousands of runs on every keystroke would stutter: debounce.

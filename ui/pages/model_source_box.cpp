@@ -4,9 +4,8 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QGridLayout>
-#include <QHBoxLayout>
-#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -49,16 +48,16 @@ ModelSourceBox::ModelSourceBox(QWidget* parent) : QGroupBox(tr("Model"), parent)
     auto* browse_button = new QPushButton(tr("Browse…"));
     recent_ = new QComboBox;
     recent_->setPlaceholderText(tr("Recent models"));
+    // Long model paths must not widen the form (a 1024 px screen); the list still shows them whole.
+    recent_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    recent_->setMinimumContentsLength(16);
     grid->addWidget(demo_radio_, 0, 0, 1, 3);
-    auto* demo_row = new QHBoxLayout;
-    demo_row->addWidget(new QLabel(tr("Preset")));
-    demo_row->addWidget(preset_);
-    demo_row->addWidget(new QLabel(tr("Type")));
-    demo_row->addWidget(demo_type_);
-    demo_row->addWidget(new QLabel(tr("Arch")));
-    demo_row->addWidget(demo_arch_);
-    demo_row->addStretch();
-    grid->addLayout(demo_row, 1, 0, 1, 3);
+    // One choice a row, as the other sections: the three side by side made the form too wide.
+    auto* demo_rows = new QFormLayout;
+    demo_rows->addRow(tr("Preset"), preset_);
+    demo_rows->addRow(tr("Type"), demo_type_);
+    demo_rows->addRow(tr("Arch"), demo_arch_);
+    grid->addLayout(demo_rows, 1, 0, 1, 3);
     grid->addWidget(file_radio_, 2, 0, 1, 3);
     grid->addWidget(model_path_, 3, 0, 1, 2);
     grid->addWidget(browse_button, 3, 2);
@@ -114,7 +113,10 @@ void ModelSourceBox::set_model_file(const QString& path) {
 
 void ModelSourceBox::refresh_recent() {
     recent_->clear();
-    recent_->addItems(AppSettings::recent_models());
+    for (const QString& path : AppSettings::recent_models()) {
+        recent_->addItem(path);
+        recent_->setItemData(recent_->count() - 1, path, Qt::ToolTipRole);   // when the box cuts it
+    }
     recent_->setCurrentIndex(-1);   // the placeholder, not a file the user did not pick
 }
 

@@ -80,6 +80,8 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
 
     validation_ = new QLabel;
     validation_->setWordWrap(true);
+    // A message wraps at the form's width; a long file name in it never widens the form.
+    validation_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     validation_->setStyleSheet("color: #c03030;");
     layout->addWidget(validation_);
 

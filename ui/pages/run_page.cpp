@@ -11,6 +11,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -38,11 +39,15 @@ double now_s() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch())
 RunPage::RunPage(AppContext* context, QWidget* parent) : QWidget(parent), context_(context) {
     auto* splitter = new QSplitter(Qt::Horizontal);
     auto* form_scroll = new QScrollArea;
+    form_scroll->setObjectName("runFormScroll");
     form_scroll->setWidget(build_controls());
     form_scroll->setWidgetResizable(true);
     form_scroll->setFrameShape(QFrame::NoFrame);
+    // The form scrolls vertically only, so it may never be narrower than its narrowest layout
+    // (plus the scroll bar); beyond that the charts share the width (a 1024 px screen fits).
     form_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    form_scroll->setMinimumWidth(form_scroll->widget()->sizeHint().width() + 24);
+    form_scroll->setMinimumWidth(form_scroll->widget()->minimumSizeHint().width() +
+                                 form_scroll->verticalScrollBar()->sizeHint().width());
     splitter->addWidget(form_scroll);
     splitter->addWidget(build_monitor());
     splitter->setStretchFactor(0, 0);
