@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/base/thread_pool.h"
+#include "engine/model/gate_activation.h"
 
 namespace tern {
 
@@ -13,22 +14,6 @@ constexpr int64_t kRowGrain = 16;
 // Below this many multiply-adds a product runs on the calling thread.
 constexpr int64_t kMinParallelMacs = int64_t(1) << 17;
 
-// f[i] = act(g[i]) * u[i] for i in [b, e).
-void gate_span(bool relu_squared, float* g, const float* u, int64_t b, int64_t e) {
-    float* __restrict gr = g;  // g and u never overlap: lets the loops vectorize
-    const float* __restrict ur = u;
-    if (relu_squared) {
-        for (int64_t i = b; i < e; ++i) {
-            const float x = gr[i];
-            // relu(x) exactly (2x and the halving are exact), written without a branch so
-            // the loop vectorizes under the default trapping-math rules.
-            const float r = 0.5f * (x + std::fabs(x));
-            gr[i] = r * r * ur[i];
-        }
-    } else {
-        for (int64_t i = b; i < e; ++i) gr[i] = gr[i] / (1.0f + std::exp(-gr[i])) * ur[i];
-    }
-}
 }  // namespace
 
 bool worth_parallel(int64_t macs) { return macs >= kMinParallelMacs; }
