@@ -57,6 +57,10 @@ struct RunStore::Impl {
     void mark_interrupted_runs();
 
     // Writing (run_store_write.cpp). All run inside a caller's transaction.
+    // The id of the row `find_sql` selects, inserted with `add_sql` when there is none; `bind`
+    // puts the same values into either statement (placeholders in the same order).
+    template <typename Bind>
+    int64_t find_or_insert(const char* find_sql, const char* add_sql, Bind bind);
     int64_t insert_run_row(RunRecord& run);
     void update_run_row(const RunRecord& run);
     void write_run_contents(int64_t run_id, const RunRecord& run);

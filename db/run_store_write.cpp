@@ -50,68 +50,62 @@ bool same(const ModelRecord& a, const ModelRecord& b) {
 
 }  // namespace
 
-std::optional<int64_t> RunStore::Impl::host_id(const HostInfo& h) {
-    if (is_empty(h)) return std::nullopt;
-    if (memo.host && same(memo.host->first, h)) return memo.host->second;
-    auto bind_all = [&](SQLite::Statement& s) {
-        s.bind(1, h.hostname);
-        s.bind(2, h.cpu_model);
-        s.bind(3, h.os);
-        s.bind(4, h.kernel);
-        s.bind(5, h.physical_cores);
-        s.bind(6, h.logical_cores);
-        s.bind(7, h.cpu_flags);
-        s.bind(8, h.mem_total_gb);
-    };
-    SQLite::Statement& find = statement(
-        "SELECT id FROM hosts WHERE hostname = ? AND cpu_model = ? AND os = ? AND kernel = ? "
-        "AND physical_cores = ? AND logical_cores = ? AND cpu_flags = ? AND mem_total_gb = ?");
-    bind_all(find);
+template <typename Bind>
+int64_t RunStore::Impl::find_or_insert(const char* find_sql, const char* add_sql, Bind bind) {
+    SQLite::Statement& find = statement(find_sql);
+    bind(find);
     if (find.executeStep()) {
         const int64_t id = find.getColumn(0).getInt64();
         find.reset();
-        memo.host.emplace(h, id);
         return id;
     }
     find.reset();
-    SQLite::Statement& add = statement(
-        "INSERT INTO hosts (hostname, cpu_model, os, kernel, physical_cores, logical_cores, "
-        "cpu_flags, mem_total_gb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    bind_all(add);
+    SQLite::Statement& add = statement(add_sql);
+    bind(add);
     add.exec();
-    memo.host.emplace(h, db->getLastInsertRowid());
-    return memo.host->second;
+    return db->getLastInsertRowid();
+}
+
+std::optional<int64_t> RunStore::Impl::host_id(const HostInfo& h) {
+    if (is_empty(h)) return std::nullopt;
+    if (memo.host && same(memo.host->first, h)) return memo.host->second;
+    const int64_t id = find_or_insert(
+        "SELECT id FROM hosts WHERE hostname = ? AND cpu_model = ? AND os = ? AND kernel = ? "
+        "AND physical_cores = ? AND logical_cores = ? AND cpu_flags = ? AND mem_total_gb = ?",
+        "INSERT INTO hosts (hostname, cpu_model, os, kernel, physical_cores, logical_cores, "
+        "cpu_flags, mem_total_gb) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [&](SQLite::Statement& s) {
+            s.bind(1, h.hostname);
+            s.bind(2, h.cpu_model);
+            s.bind(3, h.os);
+            s.bind(4, h.kernel);
+            s.bind(5, h.physical_cores);
+            s.bind(6, h.logical_cores);
+            s.bind(7, h.cpu_flags);
+            s.bind(8, h.mem_total_gb);
+        });
+    memo.host.emplace(h, id);
+    return id;
 }
 
 std::optional<int64_t> RunStore::Impl::model_id(const ModelRecord& m) {
     if (is_empty(m)) return std::nullopt;
     if (memo.model && same(memo.model->first, m)) return memo.model->second;
-    auto bind_all = [&](SQLite::Statement& s) {
-        s.bind(1, m.path);
-        s.bind(2, m.sha256);
-        s.bind(3, static_cast<int64_t>(m.size_bytes));
-        s.bind(4, m.arch);
-        s.bind(5, m.ternary_type);
-        s.bind(6, static_cast<int64_t>(m.n_params));
-    };
-    SQLite::Statement& find = statement(
+    const int64_t id = find_or_insert(
         "SELECT id FROM models WHERE path = ? AND sha256 = ? AND size_bytes = ? AND arch = ? "
-        "AND ternary_type = ? AND n_params = ?");
-    bind_all(find);
-    if (find.executeStep()) {
-        const int64_t id = find.getColumn(0).getInt64();
-        find.reset();
-        memo.model.emplace(m, id);
-        return id;
-    }
-    find.reset();
-    SQLite::Statement& add = statement(
+        "AND ternary_type = ? AND n_params = ?",
         "INSERT INTO models (path, sha256, size_bytes, arch, ternary_type, n_params) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
-    bind_all(add);
-    add.exec();
-    memo.model.emplace(m, db->getLastInsertRowid());
-    return memo.model->second;
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [&](SQLite::Statement& s) {
+            s.bind(1, m.path);
+            s.bind(2, m.sha256);
+            s.bind(3, static_cast<int64_t>(m.size_bytes));
+            s.bind(4, m.arch);
+            s.bind(5, m.ternary_type);
+            s.bind(6, static_cast<int64_t>(m.n_params));
+        });
+    memo.model.emplace(m, id);
+    return id;
 }
 
 std::optional<int64_t> RunStore::Impl::implementation_id(const std::string& name) {
