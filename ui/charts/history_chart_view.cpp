@@ -226,6 +226,7 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
         if (y2_axis) y2_axis->setRange(0, 1);
     }
     chart->legend()->setVisible(!ids_.empty());
+    elide_legend_labels(chart, width());
     const bool empty = plotted_ == 0;
     empty_->setText(empty ? QString::fromStdString(bench::empty_chart_reason(latency ? bench::HistoryChart::Latency : fidelity ? bench::HistoryChart::Fidelity : bench::HistoryChart::Throughput, workload, static_cast<int>(input.size())))
                           : QString());

@@ -67,6 +67,8 @@ ComparePage::ComparePage(AppContext* context, QWidget* parent) : QWidget(parent)
     auto* charts = new QSplitter(Qt::Horizontal);
     charts->addWidget(bars_);
     charts->addWidget(cdf_tabs);
+    // Half each: the bars carry three category labels and a legend, the CDF one axis.
+    charts->setSizes({1, 1});
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(table_);
     split->addWidget(charts);
@@ -113,6 +115,7 @@ void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> run
     fill_latency_cdf_chart(cdf_->chart(), runs_);
     fill_latency_cdf_chart(ttft_cdf_->chart(), runs_, LatencyQuantity::TTFT);
     fill_latency_cdf_chart(itl_cdf_->chart(), runs_, LatencyQuantity::ITL);
+    for (QChartView* view : {bars_, cdf_, ttft_cdf_, itl_cdf_}) elide_legend_labels(view->chart(), view->width());
     for (QAbstractSeries* s : bars_->chart()->series()) {
         auto* bars = qobject_cast<QBarSeries*>(s);
         if (!bars) continue;
