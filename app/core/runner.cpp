@@ -1,6 +1,7 @@
 #include "app/core/runner.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +26,7 @@
 #include "app/system/model_file.h"
 #include "app/system/proc_status.h"
 #include "app/system/resource_sampler.h"
+#include "app/system/system_cpu.h"
 #include "app/workloads/workload.h"
 #include "build_info.h"
 #include "db/store_checks.h"
@@ -82,6 +84,26 @@ void add_resource_metrics(tbdb::RunRecord& run, const std::vector<tbdb::Resource
     int threads = 0;
     for (const auto& s : rs) threads = std::max(threads, s.threads);
     mb.add("threads_max", threads, "threads", n, "max OS threads of the process");
+}
+
+// CPU time the rest of the machine took during the workload (system_cpu.h). Not for runs over
+// HTTP: there the server is one of the "other" processes.
+struct MachineCpuWindow {
+    std::optional<sys::SystemCpu> system;
+    sys::CpuTimes own;
+    static MachineCpuWindow now() { return {sys::read_system_cpu(), sys::process_cpu_times()}; }
+};
+
+void add_interference_metrics(tbdb::RunRecord& run, const MachineCpuWindow& before, const MachineCpuWindow& after) {
+    if (!before.system || !after.system) return;
+    const double own_s = (after.own.user_s + after.own.sys_s) - (before.own.user_s + before.own.sys_s);
+    const auto r = sys::cpu_interference(*before.system, *after.system, own_s, static_cast<double>(sysconf(_SC_CLK_TCK)));
+    if (!r) return;
+    metrics::MetricBuilder mb(run.metrics);
+    mb.add("cpu_other_pct", r->other_pct, "%", 1,
+           "CPU time other processes used during the workload, % of all cores (/proc/stat busy - own)");
+    mb.add("cpu_steal_pct", r->steal_pct, "%", 1,
+           "CPU time the hypervisor gave to other guests during the workload, % of all cores (/proc/stat steal)");
 }
 
 std::vector<std::string> resolve_prompts(const BenchmarkSpec& spec) {
@@ -259,6 +281,7 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         sys::ResourceSampler sampler(loop.io().get_executor(),
                                      std::chrono::milliseconds(spec.sampler_interval_ms), t0);
         ThroughputTicker ticker(loop.io(), events);
+        const MachineCpuWindow cpu_before = MachineCpuWindow::now();
         sampler.start();
         run_on_loop(loop.io(), [&ticker] { ticker.start(); });
         try {
@@ -277,7 +300,10 @@ tbdb::RunRecord Runner::run(const BenchmarkSpec& spec, RunObserver* observer,
         run.resources = sampler.samples();
         // Over HTTP the sampled process is the client, not the server: no memory/CPU figures.
         if (remote_setup) remote_setup->timings->add_metrics(run, t0);
-        else add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
+        else {
+            add_resource_metrics(run, run.resources, peak_reset, run.host.logical_cores);
+            add_interference_metrics(run, cpu_before, MachineCpuWindow::now());
+        }
         const bool was_cancelled = cancel && cancel->load();
         run.status = was_cancelled ? tbdb::RunStatus::Cancelled : tbdb::RunStatus::Completed;
         if (was_cancelled) run.error = "cancelled by the user; figures cover what was measured";

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "app/reports/run_labels.h"
+#include "app/reports/busy_machine.h"
 #include "app/reports/comparison.h"
 #include "app/reports/pairing.h"
 
@@ -40,6 +41,9 @@ CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs) {
                    : "#" + std::to_string(runs[i].id) + " is not the reference's configuration (" +
                          m.differences_text() + "): its ratios compare different experiments");
     }
+
+    for (const auto& r : runs)
+        if (const auto busy = busy_machine_note(r)) table.busy_warnings.push_back("#" + std::to_string(r.id) + ": " + *busy);
 
     // 1. Quantities with raw data, as app/reports compares them, each run against the reference.
     std::vector<RunComparison> comparisons;

@@ -32,6 +32,8 @@ struct CompareTable {
     // One per run after the reference: empty when it is the reference's configuration, else
     // "#5 is not the reference's configuration: tg128 vs tg32" (pairing.h).
     std::vector<std::string> configuration_warnings;
+    // "#5: Busy machine: ..." for every run measured while others used the CPU (busy_machine.h).
+    std::vector<std::string> busy_warnings;
 };
 
 CompareTable build_compare_table(const std::vector<tbdb::RunRecord>& runs);

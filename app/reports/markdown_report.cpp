@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/reports/busy_machine.h"
 #include "app/reports/comparison.h"
 #include "app/reports/fidelity_table.h"
 #include "app/reports/pairing.h"
@@ -352,6 +353,7 @@ std::string markdown_run_report(const tbdb::RunRecord& r) {
     out += markdown_row({"finished", or_dash(r.finished_at)});
     out += markdown_row({"source", or_dash(r.source)});
     if (!r.error.empty()) out += markdown_row({"error", markdown_cell(r.error)});
+    if (const auto busy = busy_machine_note(r)) out += "\n**" + *busy + "**\n";
     out += "\n## Figures\n\n";
     if (r.metrics.empty()) {
         out += "No figures were recorded.\n\n";

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/reports/busy_machine.h"
 #include "app/reports/csv.h"
 #include "app/reports/csv_export.h"
 #include "app/reports/export_writer.h"
@@ -103,6 +104,22 @@ private slots:
         const std::string failed = markdown_run_report(runs[3]);
         QVERIFY(failed.find("| error | llama-bench exited with signal 11 \\| line one line two |") != std::string::npos);
         QVERIFY(failed.find("No figures were recorded.") != std::string::npos);
+    }
+
+    void busyMachineIsSaid() {
+        auto run = fixture_runs::all()[2];
+        QVERIFY(!busy_machine_note(run));  // no figures (older runs, HTTP runs): nothing said
+        run.metrics.push_back(bench::make_metric("cpu_other_pct", 3.0, "%", 1));
+        run.metrics.push_back(bench::make_metric("cpu_steal_pct", 0.5, "%", 1));
+        QVERIFY(!busy_machine_note(run));
+        QVERIFY(markdown_run_report(run).find("Busy machine") == std::string::npos);
+        run.metrics[run.metrics.size() - 2].value = kBusyOtherPct + 32.2;
+        const auto note = busy_machine_note(run);
+        QVERIFY(note && note->find("42.2 %") != std::string::npos && note->find("0.5 %") != std::string::npos);
+        QVERIFY(markdown_run_report(run).find("**" + *note + "**") != std::string::npos);
+        run.metrics[run.metrics.size() - 2].value = 0.0;
+        run.metrics.back().value = kBusyStealPct;  // the hypervisor alone is enough
+        QVERIFY(busy_machine_note(run).has_value());
     }
 
     void csvGoldenAndNeutralized() {

@@ -63,6 +63,11 @@ private slots:
         QCOMPARE(stored->requests.size(), size_t(10));
         QVERIFY(!stored->resources.empty());
         QVERIFY(stored->metric("e2e_ms_p50") && stored->metric("e2e_ms_p50")->value);
+        // What the rest of the machine took meanwhile (a figure, not a verdict: tests share it).
+        for (const char* name : {"cpu_other_pct", "cpu_steal_pct"}) {
+            const auto* m = stored->metric(name);
+            QVERIFY2(m && m->value && *m->value >= 0 && *m->value <= 100, name);
+        }
         QVERIFY(!stored->model.sha256.empty());
         QVERIFY(!stored->host.cpu_model.empty());
         QCOMPARE(BenchmarkSpec::from_json(nlohmann::json::parse(stored->config_json)).workload, std::string("single"));

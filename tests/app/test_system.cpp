@@ -12,6 +12,7 @@
 #include "app/system/model_file.h"
 #include "app/system/proc_status.h"
 #include "app/system/sha256.h"
+#include "app/system/system_cpu.h"
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,39 @@ private slots:
         QVERIFY(!sys::parse_proc_status("Name:\tx\n").has_value());
         auto self = sys::read_proc_status();
         QVERIFY(self && self->vm_hwm_mb > 0 && self->threads >= 1);
+    }
+
+    void system_cpu_parse() {
+        const char* text = "cpu  100 5 50 1000 7 3 2 40 0 0\ncpu0 50 2 25 500 3 1 1 20 0 0\nintr 12345\n";
+        auto c = sys::parse_proc_stat(text);
+        QVERIFY(c.has_value());
+        QCOMPARE(c->user, uint64_t(100));
+        QCOMPARE(c->steal, uint64_t(40));
+        QCOMPARE(c->total(), uint64_t(1207));
+        QCOMPARE(c->busy(), uint64_t(160));
+        // The aggregate line after others; too few columns; no cpu line; garbage numbers.
+        QVERIFY(sys::parse_proc_stat("intr 1\ncpu  1 2 3 4 5 6 7 8\n").has_value());
+        QVERIFY(!sys::parse_proc_stat("cpu  1 2 3 4\n").has_value());
+        QVERIFY(!sys::parse_proc_stat("cpu0 1 2 3 4 5 6 7 8\n").has_value());
+        QVERIFY(!sys::parse_proc_stat("cpu  1 2 x 4 5 6 7 8\n").has_value());
+        QVERIFY(!sys::read_system_cpu(dir_.filePath("missing").toStdString()).has_value());
+        const auto now = sys::read_system_cpu();
+        QVERIFY(now && now->total() > 0);
+    }
+
+    void cpu_interference_shares() {
+        sys::SystemCpu a, b;
+        b.user = 120;   // 150 busy ticks of 200, 10 stolen; this process used 1 s = 100 ticks
+        b.system = 30;
+        b.idle = 40;
+        b.steal = 10;
+        auto r = sys::cpu_interference(a, b, 1.0, 100.0);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->steal_pct, 5.0);
+        QCOMPARE(r->other_pct, 25.0);
+        // Tick rounding that leaves this process more than the machine's busy time: no one else.
+        QCOMPARE(sys::cpu_interference(a, b, 2.0, 100.0)->other_pct, 0.0);
+        QVERIFY(!sys::cpu_interference(a, a, 0.0, 100.0).has_value());  // no tick passed
     }
 
     void cpu_topology_counts() {

@@ -127,6 +127,13 @@ private slots:
         for (size_t i = 0; i < table.rows.size(); ++i)
             for (size_t j = i + 1; j < table.rows.size(); ++j)
                 QVERIFY2(table.rows[i].metric != table.rows[j].metric, table.rows[i].metric.c_str());
+        QVERIFY(table.busy_warnings.empty());
+        // A run measured while other processes took the CPU is named.
+        tbdb::RunRecord busy = b;
+        busy.metrics.push_back({"cpu_other_pct", 48.0, "%", 1, ""});
+        const bench::CompareTable with_busy = bench::build_compare_table({a, busy});
+        QCOMPARE(with_busy.busy_warnings.size(), size_t(1));
+        QVERIFY(with_busy.busy_warnings[0].rfind("#2: Busy machine", 0) == 0);
 
         CompareModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);

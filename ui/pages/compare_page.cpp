@@ -108,7 +108,8 @@ void ComparePage::on_loaded(quint64 generation, std::vector<tbdb::RunRecord> run
     runs_ = std::move(runs);
     bench::CompareTable table = bench::build_compare_table(runs_);
     method_->setText(QString::fromStdString(table.method));
-    const std::vector<std::string> warnings = table.configuration_warnings;
+    std::vector<std::string> warnings = table.configuration_warnings;
+    warnings.insert(warnings.end(), table.busy_warnings.begin(), table.busy_warnings.end());
     model_->set_table(std::move(table));
     table_->resizeColumnsToContents();
     fill_relative_bar_chart(bars_->chart(), runs_);
