@@ -2,6 +2,7 @@
 // The AVX-512 ternary products: the integer core, decode (GEMV, four row streams) and the
 // batched GEMM. Included by avx512_impl.h only; internal linkage like the rest of the set.
 #include <algorithm>
+#include <new>
 #include <vector>
 
 #include "engine/kernels/avx512_common.h"
@@ -266,8 +267,8 @@ void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, 
 }
 
 // Every token of x in block-pair order, laid out once per quantization (x.version) and thread:
-// the pool calls the GEMM once per chunk of rows, and redoing it per call cost as much as
-// a thin chunk's multiplies.
+// the pool calls the GEMM once per chunk of rows (about 17 per matrix and thread), which used
+// to redo this layout for all tokens every time.
 const int8_t* pair_order(const QuantizedActs& x) {
     struct Cache {
         uint64_t version = 0;
@@ -278,7 +279,9 @@ const int8_t* pair_order(const QuantizedActs& x) {
     if (cache.version != x.version || !cache.q) {
         const int64_t bytes = std::max<int64_t>(x.rows * x.cols, 64);
         if (cache.capacity < bytes) {
+            cache.capacity = 0;  // stays 0 if the allocation below fails
             cache.q = make_aligned<int8_t>(static_cast<size_t>(bytes));
+            if (!cache.q) throw std::bad_alloc();
             cache.capacity = bytes;
         }
         permute_pairs(x, 0, x.rows, cache.q.get());
