@@ -21,19 +21,25 @@ QStringList labels(QChart* chart) {
     return out;
 }
 
+// A chart in a shown view, as in the window (a legend off screen reports its entries hidden).
+struct ShownChart {
+    QChart* chart = new QChart;
+    QChartView view{chart};
+    ShownChart() {
+        view.resize(800, 400);
+        view.show();
+    }
+};
+
 }  // namespace
 
 class TestChartStyle : public QObject {
     Q_OBJECT
 private slots:
     void lineLegendKeepsEndings() {
-        // In a shown view, as in the window (a legend off screen reports its entries hidden).
-        auto* owned = new QChart;
-        QChartView view(owned);
-        view.resize(800, 400);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QChart& chart = *owned;
+        ShownChart shown;
+        QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+        QChart& chart = *shown.chart;
         const QStringList names = {"ternbench/avx512 vnni, 2 threads", "ternbench/avx2 fma, 2 threads",
                                    "llama.cpp 3f545becc (baseline)", "regression"};
         for (const QString& n : names) {
@@ -63,12 +69,9 @@ private slots:
     }
 
     void barLegendUsesSetLabels() {
-        auto* owned = new QChart;
-        QChartView view(owned);
-        view.resize(800, 400);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QChart& chart = *owned;
+        ShownChart shown;
+        QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+        QChart& chart = *shown.chart;
         auto* bars = new QBarSeries;
         for (const char* n : {"#160 bitnet.cpp 406a5036 over HTTP", "#200 ternbench/avx512 a480e over HTTP"}) {
             auto* set = new QBarSet(n);
