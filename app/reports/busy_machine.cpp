@@ -5,17 +5,21 @@
 namespace bench {
 
 namespace {
-std::optional<double> figure(const tbdb::RunRecord& run, const std::string& name) {
-    for (const auto& m : run.metrics)
+std::optional<double> figure(const std::vector<tbdb::Metric>& metrics, const std::string& name) {
+    for (const auto& m : metrics)
         if (m.name == name) return m.value;
     return std::nullopt;
 }
 }  // namespace
 
+bool measured_on_busy_machine(const std::vector<tbdb::Metric>& metrics) {
+    const auto other = figure(metrics, "cpu_other_pct"), steal = figure(metrics, "cpu_steal_pct");
+    return (other && *other >= kBusyOtherPct) || (steal && *steal >= kBusyStealPct);
+}
+
 std::optional<std::string> busy_machine_note(const tbdb::RunRecord& run) {
-    const auto other = figure(run, "cpu_other_pct"), steal = figure(run, "cpu_steal_pct");
-    const bool busy = (other && *other >= kBusyOtherPct) || (steal && *steal >= kBusyStealPct);
-    if (!busy) return std::nullopt;
+    if (!measured_on_busy_machine(run.metrics)) return std::nullopt;
+    const auto other = figure(run.metrics, "cpu_other_pct"), steal = figure(run.metrics, "cpu_steal_pct");
     return "Busy machine: other processes used " + format_fixed(other.value_or(0), 1) +
            " % and the hypervisor took " + format_fixed(steal.value_or(0), 1) +
            " % of all CPU time during the workload, so these figures are likely lower than on a quiet "

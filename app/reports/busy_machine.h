@@ -3,6 +3,7 @@
 // said in words for reports and the window.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/run_record.h"
 
@@ -13,8 +14,10 @@ namespace bench {
 inline constexpr double kBusyOtherPct = 10.0;
 inline constexpr double kBusyStealPct = 5.0;
 
-// A sentence when either figure is at or above its threshold; nullopt for a quiet machine and
-// for runs without the figures (older runs, HTTP runs).
+// Either figure at or above its threshold. False for runs without the figures (older runs,
+// HTTP runs).
+bool measured_on_busy_machine(const std::vector<tbdb::Metric>& metrics);
+// A sentence when measured_on_busy_machine; nullopt otherwise.
 std::optional<std::string> busy_machine_note(const tbdb::RunRecord& run);
 
 }  // namespace bench

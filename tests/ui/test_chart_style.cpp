@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include "ui/charts/chart_style.h"
+#include "ui/charts/history_chart_view.h"
 
 using namespace tbui;
 
@@ -86,6 +87,31 @@ private slots:
         QVERIFY2(got[0] != got[1] && got[1].contains(QChar(0x2026)), qPrintable(got.join(" | ")));
         QVERIFY(got[1].endsWith("HTTP") && got[1].startsWith("#200"));
         QCOMPARE(bars->barSets()[1]->label(), QString("#200 ternbench/avx512 a480e over HTTP"));
+    }
+
+    void busyRunIsNotARegression() {
+        // Six steady runs, then one at half speed: flagged, unless other work took the CPU.
+        std::vector<RunTableModel::Row> rows(7);
+        const QDateTime t0 = QDateTime::fromString("2026-11-20T10:00:00Z", Qt::ISODate);
+        for (int i = 0; i < 7; ++i) {
+            rows[i].run.id = i + 1;
+            rows[i].run.status = "completed";
+            rows[i].run.host = "vm";
+            rows[i].config.implementation = "ternbench/avx512";
+            rows[i].started = t0.addSecs(3600 * i);
+            rows[i].figures[static_cast<int>(bench::KeyFigure::Throughput)] = i < 6 ? 40.0 + 0.1 * i : 20.0;
+        }
+        std::vector<const RunTableModel::Row*> ptrs;
+        for (const auto& r : rows) ptrs.push_back(&r);
+        HistoryChartView chart(HistoryChartView::Kind::Throughput);
+        chart.set_runs(ptrs, {}, "tg");
+        QCOMPARE(chart.plotted_points(), 7);
+        QCOMPARE(chart.regression_count(), 1);
+        rows[6].run.metrics.push_back({"cpu_other_pct", 48.0, "%", 1, ""});
+        chart.set_runs(ptrs, {}, "tg");
+        QCOMPARE(chart.plotted_points(), 7);   // still drawn
+        QCOMPARE(chart.regression_count(), 0);
+        QVERIFY(HistoryChartView::regression_method().contains("busy machine"));
     }
 
     void viewElidesOnResize() {

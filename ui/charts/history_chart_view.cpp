@@ -13,6 +13,7 @@
 #include <QToolTip>
 #include <QValueAxis>
 
+#include "app/reports/busy_machine.h"
 #include "app/reports/history_configs.h"
 #include "app/stats/regression.h"
 #include "ui/charts/chart_style.h"
@@ -59,7 +60,11 @@ std::vector<std::pair<QString, std::vector<qint64>>> HistoryChartView::series_ru
 }
 
 QString HistoryChartView::regression_method() {
-    return QString::fromStdString(bench::regression_method_description());
+    return QString::fromStdString(bench::regression_method_description()) +
+           tr("; runs measured on a busy machine (cpu_other_pct >= %1 % or cpu_steal_pct >= %2 %) are drawn, "
+              "not judged")
+               .arg(bench::kBusyOtherPct)
+               .arg(bench::kBusyStealPct);
 }
 
 void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& input, const QSet<QString>& pinned_impls,
@@ -158,7 +163,9 @@ void HistoryChartView::set_runs(const std::vector<const RunTableModel::Row*>& in
                 t_max = std::max(t_max, t);
                 (right ? y2_max : y_max) = std::max(right ? y2_max : y_max, *v);
                 ++plotted_;
-                if (r->run.status != "completed") continue;
+                // Neither a failed run nor one measured while other work took the CPU is
+                // judged, or becomes history for later runs: both measure the machine, not the code.
+                if (r->run.status != "completed" || bench::measured_on_busy_machine(r->run.metrics)) continue;
                 auto& h = history[r->run.host];
                 const bench::RegressionResult reg = bench::detect_regression(h, *v, direction);
                 if (reg.regression) {
