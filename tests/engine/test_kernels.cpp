@@ -307,6 +307,13 @@ private slots:
                         check_gemm_identical(*k, random_matrix(rng, n, kk, group), x, "random");
                     }
                 }
+        // ffn_down's K: rows longer than one L1 chunk of the batched GEMMs, groups that are not
+        // chunk multiples (1408 = 11 blocks) and ones spanning several chunks.
+        for (int64_t m : {2, 9}) {
+            const QuantizedActs x = random_acts(rng, m, 5632);
+            for (int64_t group : {5632, 2816, 1408})
+                check_gemm_identical(*k, random_matrix(rng, 6, 5632, group), x, "k5632");
+        }
         // Real activations from the set's own quantizer (identical to scalar's, tested below).
         std::normal_distribution<float> nd(0.0f, 2.0f);
         std::vector<float> xf(16 * 2048);
