@@ -17,6 +17,9 @@ void axpy_f16_f32(float a, const uint16_t* x, float* y, int64_t n);
 void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out);
 void f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
 
+// avx2_gate.cpp
+void silu_gate(float* g, const float* u, int64_t n);
+
 // avx2_attention.cpp
 void attend_f32(const float* q, const float* k, const float* v, int64_t n, int64_t hd, float scale, float* scores,
                 float* out);

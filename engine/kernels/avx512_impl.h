@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/kernels/avx512_common.h"
+#include "engine/kernels/avx512_parts.h"
 #include "engine/kernels/avx512_ternary.h"
 #include "engine/kernels/int8_rows.h"
 #include "engine/kernels/kernel_set.h"
@@ -329,7 +330,8 @@ constexpr KernelSet make_set(const char* isa) {
                      f16_gemm,    dot_f32,       dot_f16_f32,         axpy_f32,               axpy_f16_f32,
                      rmsnorm,     attend_f32,    attend_f16,          int8_gemm_for<kVnni>(), isa,
                      Probes<kVnni>::list[0].family, Probes<kVnni>::list[0].family, Probes<kVnni>::list,
-                     static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes, f32_to_f16_row};
+                     static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes, f32_to_f16_row,
+                     avx512::silu_gate};
 }
 
 }  // namespace

@@ -91,6 +91,10 @@ struct KernelSet {
     // n floats to F16 bits, rounded to nearest even (float_codecs' f32_to_f16, bit for bit):
     // the F16 KV cache's stores.
     void (*f32_to_f16_row)(const float* x, uint16_t* out, int64_t n);
+
+    // The FFN gate g[i] = SiLU(g[i]) * u[i] (silu_gate.h): the same bits in every set, each at
+    // its own vector width.
+    void (*silu_gate)(float* g, const float* u, int64_t n);
 };
 
 // CPU features detected at run time (cpuid + xgetbv on x86; NEON on aarch64). A feature whose

@@ -7,6 +7,7 @@
 
 #include "engine/kernels/kernel_set.h"
 #include "engine/kernels/scalar_common.h"
+#include "engine/kernels/silu_gate.h"
 
 namespace tern {
 
@@ -154,7 +155,7 @@ const KernelSet kScalar = {
     "scalar",    quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm,  dot_f32,
     dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16, int8_gemm,
     "",          "",            "",           nullptr,         0,          sum_bytes,
-    f32_to_f16_row,
+    f32_to_f16_row, silu_detail::silu_gate,
 };
 
 }  // namespace

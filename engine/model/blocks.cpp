@@ -69,7 +69,7 @@ void run_gate_up(const KernelSet& ks, ThreadPool& pool, bool relu_squared, const
     quantize_for(ks, jobs, x, m, k, acts);
     auto body = [&](int64_t b, int64_t e) {
         for (const LinearJob& j : jobs) linear_rows(ks, j, b, e, x, m, k, acts);
-        for (int64_t r = 0; r < m; ++r) gate_span(relu_squared, gate + r * f, up + r * f, b, e);
+        for (int64_t r = 0; r < m; ++r) gate_span(ks, relu_squared, gate + r * f, up + r * f, b, e);
     };
     if (!worth_parallel(2 * f * k * m)) body(0, f);
     else pool.parallel_for(f, kRowGrain, body);
