@@ -62,7 +62,9 @@ double measure_read_bandwidth_gbs(int threads, size_t bytes = size_t(256) << 20,
 
 // Peak int8 multiply-add rate in GOPS (2 ops per multiply-add) of one instruction family
 // (engine/kernels: RoofProbe), `threads` threads each running independent chains for about
-// `seconds` (median of 3): the compute roof of the kernels that multiply with that family.
+// `seconds`, the fastest of 5 passes: the compute roof of the kernels that multiply with that
+// family. A roof is what the instructions can do, so the best pass, not a typical one: on a
+// busy VM a median roof fell below the kernels' own medians (GEMMs "above" 100 %).
 struct RoofProbe;
 double measure_peak_gops(const RoofProbe& probe, int threads, double seconds = 0.2);
 
