@@ -4,12 +4,14 @@
 // and after the kernels; the higher figure is the roof): GOPS, weight GB/s, % of the bandwidth
 // roof (decode is memory-bound) and % of the peak of the family each kernel really runs
 // (prefill/batched shapes are bound by the multiply-adds) per (kernel, shape). A percentage above
-// 100 means a disturbed roof measurement: it is left out, not clamped.
+// 100 means a disturbed roof measurement: it is stored as missing with the two figures, not
+// clamped.
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "app/metrics/metric_builder.h"
+#include "app/workloads/kernel_shares.h"
 #include "app/workloads/workload_common.h"
 #include "engine/bench/kernel_bench.h"
 #include "engine/kernels/kernel_set.h"
@@ -73,15 +75,7 @@ void run_kernel(WorkloadContext& ctx) {
                                 "_m" + std::to_string(r.m);
         mb.add("gops_" + key, r.gops, "GOPS", r.repetitions, "2*N*K*M / median time");
         mb.add("weight_gbs_" + key, r.weight_gbs, "GB/s", r.repetitions, "weight bytes / median time");
-        const double mem_pct = bw > 0 ? 100.0 * r.weight_gbs / bw : 0.0;
-        if (bw > 0 && mem_pct <= 100.0)
-            mb.add("roofline_pct_" + key, mem_pct, "%", r.repetitions, "weight GB/s / measured read bandwidth");
-        const auto peak = peaks.find(r.family);
-        if (r.m > 1 && peak != peaks.end() && peak->second > 0) {
-            const double pct = 100.0 * r.gops / peak->second;
-            if (pct <= 100.0)
-                mb.add("compute_pct_" + key, pct, "%", r.repetitions, "GOPS / measured peak of " + r.family);
-        }
+        add_roof_shares(mb, key, r, bw, peaks);
         ctx.run.samples.push_back({"median_s_" + key, "s", {r.median_seconds}});
     }
 }

@@ -1,0 +1,19 @@
+#pragma once
+// The `kernel` workload's shares of the roofs: a kernel's weight GB/s against the measured read
+// bandwidth (roofline_pct_*) and its GOPS against the measured peak of the instruction family it
+// multiplies with (compute_pct_*, batched shapes only).
+#include <map>
+#include <string>
+
+#include "app/metrics/metric_builder.h"
+#include "engine/bench/kernel_bench.h"
+
+namespace bench {
+
+// Adds roofline_pct_<key> (when read_gbs > 0) and compute_pct_<key> (m > 1 and a peak for
+// r.family in `peaks`). A share above 100 % means a disturbed roof reading: it is stored as
+// missing, with both figures in the note, never clamped.
+void add_roof_shares(metrics::MetricBuilder& mb, const std::string& key, const tern::KernelBenchResult& r,
+                     double read_gbs, const std::map<std::string, double>& peaks);
+
+}  // namespace bench
