@@ -91,48 +91,67 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             w.scales = mats[0].scales;
             mats.push_back(std::move(w));
         }
+        // Every set of this shape gets its activations, a warm-up and its own far-apart run of
+        // copies (so no set reads weights another one has just brought into the cache).
+        struct SetRun {
+            const KernelSet* ks;
+            QuantizedActs x;
+            std::vector<float> y;
+            double quant_s = 0;
+            int64_t next = 0;
+            std::vector<double> times, cpu_times;
+        };
+        std::vector<SetRun> runs;
         for (const KernelSet* ks : sets) {
-            if (opt.cancel && opt.cancel->load()) return results;
             std::normal_distribution<float> nd(0.0f, 1.0f);
             std::vector<float> xf(static_cast<size_t>(s.m * s.k));
             for (float& v : xf) v = nd(rng);
-            QuantizedActs x;
+            SetRun run{ks, {}, std::vector<float>(static_cast<size_t>(s.m * s.n)), 0, 0, {}, {}};
             const auto tq = Clock::now();
-            ks->quantize_acts(xf.data(), s.m, s.k, s.k, x);
-            const double quant_s = seconds_since(tq);
-            std::vector<float> y(static_cast<size_t>(s.m * s.n));
-
-            // Memory-bound shapes (few tokens) sweep all copies per repetition so the time is
-            // a sustained streaming rate; compute-bound ones take the next copy each time.
-            const bool sweep = s.m <= 8;
-            int64_t next = 0;
-            run_product(pool, *ks, mats[static_cast<size_t>(copies - 1)], x, y.data());  // warm-up
-            std::vector<double> times, cpu_times;
-            for (int r = 0; r < opt.repetitions; ++r) {
-                if (opt.cancel && opt.cancel->load()) return results;
-                const int64_t count = sweep ? copies : 1;
-                const double c0 = process_cpu_seconds();
-                const auto t0 = Clock::now();
-                for (int64_t i = 0; i < count; ++i) {
-                    run_product(pool, *ks, mats[static_cast<size_t>(next)], x, y.data());
-                    next = (next + 1) % copies;
-                }
-                times.push_back(seconds_since(t0) / static_cast<double>(count));
-                cpu_times.push_back((process_cpu_seconds() - c0) / static_cast<double>(count) / opt.threads);
+            ks->quantize_acts(xf.data(), s.m, s.k, s.k, run.x);
+            run.quant_s = seconds_since(tq);
+            run.next = copies * static_cast<int64_t>(runs.size()) / static_cast<int64_t>(sets.size());
+            runs.push_back(std::move(run));
+        }
+        // Memory-bound shapes (few tokens) sweep all copies per repetition so the time is a
+        // sustained streaming rate; compute-bound ones take the next copy each time.
+        const bool sweep = s.m <= 8;
+        auto time_one = [&](SetRun& run) {
+            const int64_t count = sweep ? copies : 1;
+            const double c0 = process_cpu_seconds();
+            const auto t0 = Clock::now();
+            for (int64_t i = 0; i < count; ++i) {
+                run_product(pool, *run.ks, mats[static_cast<size_t>(run.next)], run.x, run.y.data());
+                run.next = (run.next + 1) % copies;
             }
+            run.times.push_back(seconds_since(t0) / static_cast<double>(count));
+            run.cpu_times.push_back((process_cpu_seconds() - c0) / static_cast<double>(count) / opt.threads);
+        };
+        for (SetRun& run : runs) {
+            if (opt.cancel && opt.cancel->load()) return results;
+            run_product(pool, *run.ks, mats[static_cast<size_t>(copies - 1)], run.x, run.y.data());  // warm-up
+        }
+        // The sets take turns, one repetition each: on a shared machine a slow minute then falls
+        // on every set alike instead of on whichever ran during it.
+        for (int r = 0; r < opt.repetitions; ++r)
+            for (SetRun& run : runs) {
+                if (opt.cancel && opt.cancel->load()) return results;
+                time_one(run);
+            }
+        for (SetRun& run : runs) {
             KernelBenchResult res;
-            res.kernel = ks->name;
-            res.family = s.m >= 16 ? ks->big_gemm_family : ks->gemm_family;
+            res.kernel = run.ks->name;
+            res.family = s.m >= 16 ? run.ks->big_gemm_family : run.ks->gemm_family;
             res.n = s.n, res.k = s.k, res.m = s.m;
             res.threads = opt.threads;
             res.repetitions = opt.repetitions;
-            res.median_seconds = median(times);
-            res.min_seconds = *std::min_element(times.begin(), times.end());
-            res.median_cpu_seconds = median(cpu_times);
+            res.median_seconds = median(run.times);
+            res.min_seconds = *std::min_element(run.times.begin(), run.times.end());
+            res.median_cpu_seconds = median(run.cpu_times);
             res.gops = 2.0 * double(s.n) * double(s.k) * double(s.m) / res.median_seconds / 1e9;
             res.weight_bytes = matrix_bytes;
             res.weight_gbs = double(matrix_bytes) / res.median_seconds / 1e9;
-            res.quantize_ns = static_cast<int64_t>(quant_s * 1e9);
+            res.quantize_ns = static_cast<int64_t>(run.quant_s * 1e9);
             if (opt.on_result) opt.on_result(res);
             results.push_back(std::move(res));
         }

@@ -47,8 +47,10 @@ struct KernelBenchOptions {
     const std::atomic<bool>* cancel = nullptr;                 // stop early (results so far)
 };
 
-// Runs every (shape, kernel) pair, shape-major (each shape's matrices are built once). Throws tern::Error for an unknown kernel name,
-// a shape with K not a positive multiple of 128 or a non-positive N / M, or threads < 1.
+// Runs every (shape, kernel) pair, shape-major (each shape's matrices are built once); within a
+// shape the kernel sets take turns, one timed repetition each. Results come shape by shape, in
+// the order of the sets. Throws tern::Error for an unknown kernel name, a shape with K not a
+// positive multiple of 128 or a non-positive N / M, or threads < 1.
 std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& options);
 std::vector<KernelBenchResult> run_kernel_bench(const std::vector<KernelShape>& shapes,
                                                 const std::vector<std::string>& kernels, int threads,

@@ -407,8 +407,20 @@ private slots:
         opt.threads = 1;
         opt.repetitions = 2;
         opt.min_weight_bytes = 1 << 20;  // keep the test quick
+        int reported = 0;
+        opt.on_result = [&](const KernelBenchResult&) { ++reported; };
         const auto results = run_kernel_bench(opt);
         QCOMPARE(results.size(), opt.shapes.size() * opt.kernels.size());
+        QCOMPARE(reported, int(results.size()));
+        // Shape by shape, the sets in the order asked (they take turns inside a shape).
+        for (size_t i = 0; i < results.size(); ++i) {
+            const KernelShape& s = opt.shapes[i / opt.kernels.size()];
+            QCOMPARE(results[i].kernel, opt.kernels[i % opt.kernels.size()]);
+            QCOMPARE(results[i].n, s.n);
+            QCOMPARE(results[i].m, s.m);
+            QCOMPARE(results[i].repetitions, opt.repetitions);
+            QVERIFY(results[i].min_seconds <= results[i].median_seconds);
+        }
         for (const KernelBenchResult& r : results) {
             QVERIFY(std::isfinite(r.median_seconds) && r.median_seconds > 0);
             QVERIFY(std::isfinite(r.gops) && r.gops > 0);
