@@ -28,10 +28,12 @@ std::optional<RunStatus> status_from_name(const std::string& s) {
     return std::nullopt;
 }
 
-const Metric* RunRecord::metric(const std::string& name) const {
+const Metric* find_metric(const std::vector<Metric>& metrics, const std::string& name) {
     for (const Metric& m : metrics)
         if (m.name == name) return &m;
     return nullptr;
 }
+
+const Metric* RunRecord::metric(const std::string& name) const { return find_metric(metrics, name); }
 
 }  // namespace tbdb

@@ -78,7 +78,10 @@ struct RunRecord {
     std::vector<RequestRecord> requests;
     std::vector<ResourceSample> resources;
 
-    const Metric* metric(const std::string& name) const;
+    const Metric* metric(const std::string& name) const;  // find_metric(metrics, name)
 };
+
+// The metric called `name` in a run's list, or nullptr (names are unique within a run).
+const Metric* find_metric(const std::vector<Metric>& metrics, const std::string& name);
 
 }  // namespace tbdb

@@ -49,8 +49,8 @@ tbdb::RunRecord summary_to_record(const tbdb::RunSummary& s) {
 // The figure a list line shows first: what the workload is about.
 std::string headline(const tbdb::RunSummary& s) {
     for (const char* name : {"tok_s", "output_tok_s", "goodput_req_s", "load_ms_cold", "e2e_ms_p50", "read_bandwidth_gbs"})
-        for (const auto& m : s.metrics)
-            if (m.name == name && m.value) return std::string(name) + "=" + format_number(*m.value) + " " + m.unit;
+        if (const tbdb::Metric* m = tbdb::find_metric(s.metrics, name); m && m->value)
+            return std::string(name) + "=" + format_number(*m->value) + " " + m->unit;
     return "";
 }
 

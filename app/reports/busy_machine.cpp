@@ -6,9 +6,8 @@ namespace bench {
 
 namespace {
 std::optional<double> figure(const std::vector<tbdb::Metric>& metrics, const std::string& name) {
-    for (const auto& m : metrics)
-        if (m.name == name) return m.value;
-    return std::nullopt;
+    const tbdb::Metric* m = tbdb::find_metric(metrics, name);
+    return m ? m->value : std::nullopt;
 }
 }  // namespace
 

@@ -16,8 +16,7 @@ const KeyFigureInfo& key_figure_info(KeyFigure f) {
 
 std::optional<double> key_figure(const std::vector<tbdb::Metric>& metrics, KeyFigure f) {
     for (const std::string& name : key_figure_info(f).candidates)
-        for (const tbdb::Metric& m : metrics)
-            if (m.name == name && m.value) return m.value;
+        if (const tbdb::Metric* m = tbdb::find_metric(metrics, name); m && m->value) return m->value;
     return std::nullopt;
 }
 
