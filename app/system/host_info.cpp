@@ -3,22 +3,17 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <utility>
 
+#include "app/system/text_file.h"
 #include "engine/kernels/kernel_set.h"
 
 namespace bench::sys {
 namespace {
 
-std::string read_text(const char* path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    if (in) ss << in.rdbuf();
-    return ss.str();
-}
+std::string read_text(const char* path) { return read_text_file(path).value_or(std::string()); }
 
 std::string trim(std::string s) {
     const char* ws = " \t\r\n\"";

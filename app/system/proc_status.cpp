@@ -4,7 +4,8 @@
 
 #include <charconv>
 #include <fstream>
-#include <sstream>
+
+#include "app/system/text_file.h"
 
 namespace bench::sys {
 namespace {
@@ -48,11 +49,9 @@ std::optional<ProcStatus> parse_proc_status(std::string_view text) {
 }
 
 std::optional<ProcStatus> read_proc_status(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return parse_proc_status(ss.str());
+    const auto text = sys::read_text_file(path);
+    if (!text) return std::nullopt;
+    return parse_proc_status(*text);
 }
 
 bool reset_peak_rss() {

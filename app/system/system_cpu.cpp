@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "app/system/text_file.h"
 
 namespace bench::sys {
 
@@ -26,11 +26,9 @@ std::optional<SystemCpu> parse_proc_stat(std::string_view text) {
 }
 
 std::optional<SystemCpu> read_system_cpu(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_proc_stat(text.str());
+    const auto text = sys::read_text_file(path);
+    if (!text) return std::nullopt;
+    return parse_proc_stat(*text);
 }
 
 std::optional<CpuInterference> cpu_interference(const SystemCpu& before, const SystemCpu& after, double own_cpu_s,
