@@ -18,8 +18,24 @@ void GenerationState::finish(StopReason why, std::string error) {
     result_.error = std::move(error);
 }
 
+bool GenerationState::wants_token(const std::atomic<bool>* cancel) const {
+    return !finished_ && static_cast<int>(result_.tokens.size()) < params_.max_tokens &&
+           !(cancel && cancel->load(std::memory_order_relaxed));
+}
+
 std::optional<int32_t> GenerationState::step(std::span<const float> logits, const std::atomic<bool>* cancel,
                                              int64_t n_past, int64_t n_ctx) {
+    return advance([&] { return sampler_.sample(logits); }, cancel, n_past, n_ctx);
+}
+
+std::optional<int32_t> GenerationState::step_drawn(int32_t drawn, const std::atomic<bool>* cancel, int64_t n_past,
+                                                   int64_t n_ctx) {
+    return advance([drawn] { return drawn; }, cancel, n_past, n_ctx);
+}
+
+template <class Pick>
+std::optional<int32_t> GenerationState::advance(Pick&& pick, const std::atomic<bool>* cancel, int64_t n_past,
+                                                int64_t n_ctx) {
     if (finished_) return std::nullopt;
     auto& r = result_;
     if (static_cast<int>(r.tokens.size()) >= params_.max_tokens) {
@@ -30,7 +46,7 @@ std::optional<int32_t> GenerationState::step(std::span<const float> logits, cons
         finish(StopReason::Cancelled);
         return std::nullopt;
     }
-    const int32_t id = sampler_.sample(logits);
+    const int32_t id = pick();
     const Clock::time_point now = Clock::now();
     if (params_.stop_at_eog && tok_.is_end_of_generation(id)) {
         finish(StopReason::EndOfGeneration);

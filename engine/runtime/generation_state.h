@@ -28,12 +28,23 @@ public:
     std::optional<int32_t> step(std::span<const float> logits, const std::atomic<bool>* cancel,
                                 int64_t n_past, int64_t n_ctx);
 
+    // step() in two halves, so that many sequences can sample on many threads while their
+    // tokens are still reported from one: draw() only samples (it touches this state's sampler
+    // and nothing else, so states may draw concurrently), step_drawn() does the rest of step()
+    // with the drawn token. wants_token() says whether step() would sample at all.
+    bool wants_token(const std::atomic<bool>* cancel) const;
+    int32_t draw(std::span<const float> logits) { return sampler_.sample(logits); }
+    std::optional<int32_t> step_drawn(int32_t drawn, const std::atomic<bool>* cancel, int64_t n_past, int64_t n_ctx);
+
     // Ends generation before any step (cancelled while queued, prefill failure).
     void finish(StopReason why, std::string error = {});
     bool finished() const { return finished_; }
     GenerationResult& result() { return result_; }
 
 private:
+    template <class Pick>
+    std::optional<int32_t> advance(Pick&& pick, const std::atomic<bool>* cancel, int64_t n_past, int64_t n_ctx);
+
     const Tokenizer& tok_;
     GenerationParams params_;
     TokenCallback on_token_;

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "engine/model/model.h"
 #include "engine/runtime/scheduler.h"
@@ -60,26 +62,52 @@ private slots:
     void batched_equals_alone_data() {
         QTest::addColumn<int>("max_batch");
         QTest::addColumn<int>("threads");
-        QTest::newRow("batch 3, 1 thread") << 3 << 1;
-        QTest::newRow("batch 8, 2 threads") << 8 << 2;
+        QTest::addColumn<bool>("sampled");
+        QTest::newRow("batch 3, 1 thread") << 3 << 1 << false;
+        QTest::newRow("batch 8, 2 threads") << 8 << 2 << false;
+        // Sequences draw on several threads at once; each keeps its own seeded sampler.
+        QTest::newRow("batch 8, 3 threads, top-p") << 8 << 3 << true;
+        QTest::newRow("batch 2, 2 threads, top-p") << 2 << 2 << true;
     }
     void batched_equals_alone() {
         QFETCH(int, max_batch);
         QFETCH(int, threads);
+        QFETCH(bool, sampled);
+        const auto params = [&](size_t i) {
+            GenerationParams p = greedy(6 + 3 * int(i));
+            if (sampled) {
+                p.sampling.temperature = 1.5f;
+                p.sampling.top_p = 0.95f;
+                p.sampling.seed = 1000 + i;
+            }
+            return p;
+        };
         // Different lengths so sequences finish at different steps and queued ones join mid-way.
         std::vector<std::vector<int32_t>> alone;
         for (size_t i = 0; i < prompts_.size(); ++i) {
             Session s(model_, SessionOptions{128, 1, nullptr});
-            alone.push_back(generate(s, prompts_[i], greedy(6 + 3 * int(i))).tokens);
+            alone.push_back(generate(s, prompts_[i], params(i)).tokens);
         }
         Collector c;
+        std::set<std::thread::id> token_threads;
         {
             Scheduler sched(model_, SchedulerOptions{max_batch, 128, threads});
-            for (size_t i = 0; i < prompts_.size(); ++i)
-                sched.submit(c.request(int(i), prompts_[i], greedy(6 + 3 * int(i))));
+            for (size_t i = 0; i < prompts_.size(); ++i) {
+                auto req = c.request(int(i), prompts_[i], params(i));
+                auto inner = req.on_token;
+                req.on_token = [&, inner](const TokenEvent& e) {
+                    inner(e);
+                    std::lock_guard lk(c.m);
+                    token_threads.insert(std::this_thread::get_id());
+                };
+                sched.submit(std::move(req));
+            }
             sched.wait_idle();
             QCOMPARE(sched.in_flight(), size_t(0));
         }
+        // Callbacks come from the scheduler's own thread only, whatever thread sampled.
+        QCOMPARE(token_threads.size(), size_t(1));
+        QVERIFY(*token_threads.begin() != std::this_thread::get_id());
         for (size_t i = 0; i < prompts_.size(); ++i) {
             QCOMPARE(c.done_calls[int(i)], 1);
             const auto& r = c.results[int(i)];
