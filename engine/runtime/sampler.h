@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <vector>
 
 namespace tern {
 
@@ -22,6 +23,12 @@ struct SamplerParams {
 
 class Sampler {
 public:
+    // One token under consideration in a draw (scratch kept between draws).
+    struct Candidate {
+        int32_t id;
+        float logit;
+        float weight;  // unnormalised probability exp((logit - max) / T)
+    };
     explicit Sampler(const SamplerParams& p);
     int32_t sample(std::span<const float> logits);  // throws Error on empty logits
     const SamplerParams& params() const { return params_; }
@@ -30,6 +37,7 @@ private:
     SamplerParams params_;
     std::mt19937_64 rng_;
     std::vector<float> biased_;  // scratch: the logits with logit_bias applied
+    std::vector<Candidate> candidates_;  // scratch of sample()
 };
 
 }  // namespace tern
