@@ -234,7 +234,9 @@ private slots:
         const QStringList tiny = {"--preset", "tiny", "-t", "1"};
         QTest::newRow("making demo model, SIGINT") << QStringList{"-w", "tg", "--preset", "small", "-n", "4", "--reps", "1"}
                                                    << QByteArray("preparing demo model") << SIGINT << true;
-        QTest::newRow("loading, SIGTERM") << QStringList{"-w", "tg", "--preset", "small", "-n", "4", "--reps", "1"}
+        // A long run after the load: the cached small model loads in ~10 ms, so a short run
+        // could finish (exit 0) before the signal lands.
+        QTest::newRow("loading, SIGTERM") << QStringList{"-w", "tg", "--preset", "small", "-n", "2000", "--reps", "100000", "--warmup", "0"}
                                           << QByteArray("loading model") << SIGTERM << false;
         QTest::newRow("warm-up, SIGINT") << (QStringList{"-w", "single", "--warmup", "10000", "--reps", "1", "--max-tokens", "16"} + tiny)
                                          << QByteArray("warmup") << SIGINT << false;
