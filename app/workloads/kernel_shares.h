@@ -10,6 +10,12 @@
 
 namespace bench {
 
+// Adds `name` = 100 * measured / roof, n samples, noted "<what> / measured <roof_name>". A share
+// above 100 % means a disturbed roof reading: it is stored as missing, with both figures in the
+// note, never clamped.
+void add_roof_share(metrics::MetricBuilder& mb, const std::string& name, double measured, double roof,
+                    const std::string& unit, const std::string& what, const std::string& roof_name, int64_t n);
+
 // Adds roofline_pct_<key> (when read_gbs > 0) and compute_pct_<key> (m > 1 and a peak for
 // r.family in `peaks`). A share above 100 % means a disturbed roof reading: it is stored as
 // missing, with both figures in the note, never clamped.

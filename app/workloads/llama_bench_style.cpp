@@ -11,7 +11,8 @@
 namespace bench {
 
 void run_llama_bench_style(WorkloadContext& ctx, const std::string& metric_alias, int n_tokens,
-                           const std::function<void(tern::Session&, uint64_t)>& timed) {
+                           const std::function<void(tern::Session&, uint64_t)>& timed,
+                           const std::function<void()>& before_timed) {
     tern::Session session(ctx.model, session_options(ctx.spec, ctx.threads));
     if (n_tokens > session.n_ctx())  // fail now, not after minutes of decoding (tg) or at eval
         throw std::runtime_error(metric_alias.substr(0, metric_alias.find('_')) + " of " +
@@ -27,6 +28,7 @@ void run_llama_bench_style(WorkloadContext& ctx, const std::string& metric_alias
                                  : phase_name(false, pass - ctx.spec.warmup + 1, ctx.spec.repetitions),
                             pass, passes);
         session.reset();
+        if (!warm && before_timed) before_timed();
         const auto start = std::chrono::steady_clock::now();
         timed(session, ctx.spec.seed + uint64_t(pass));
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

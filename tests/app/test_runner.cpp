@@ -4,6 +4,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <map>
+
 #include <atomic>
 #include <fstream>
 
@@ -103,6 +106,39 @@ private slots:
             if (s.name == "tok_s") { found = true; QCOMPARE(s.values.size(), size_t(2)); }
         QVERIFY(found);
         QVERIFY(stored->metric("tok_s_stddev") && stored->metric("prefill_tok_s"));
+    }
+
+    // tg measures its own memory roof: the model's weights streamed before each repetition.
+    void tg_reports_its_memory_roof() {
+        tbdb::RunStore store(dir_.filePath("roof.sqlite").toStdString());
+        auto spec = tiny("tg");
+        spec.repetitions = 3;
+        auto run = Runner(store).run(spec);
+        QCOMPARE(run.status, tbdb::RunStatus::Completed);
+        auto stored = store.load_run(run.id);
+        std::map<std::string, std::vector<double>> series;
+        for (const auto& s : stored->samples) series[s.name] = s.values;
+        QCOMPARE(series["weights_read_gbs"].size(), size_t(3));
+        QCOMPARE(series["decode_weight_gbs"].size(), size_t(3));
+        // decode GB/s = weight bytes per token x that repetition's tok/s.
+        const auto* decode = stored->metric("decode_weight_gbs");
+        QVERIFY(decode && decode->value && decode->note.find(" MB") != std::string::npos);
+        for (size_t i = 0; i < 3; ++i) {
+            QVERIFY(series["weights_read_gbs"][i] > 0);
+            const double per_token = series["decode_weight_gbs"][i] / series["tok_s"][i];
+            QVERIFY(std::abs(per_token / (series["decode_weight_gbs"][0] / series["tok_s"][0]) - 1) < 1e-9);
+        }
+        // The share is a percentage, or missing with both figures when the roof read low.
+        const auto* pct = stored->metric("decode_roof_pct");
+        QVERIFY(pct);
+        if (pct->value) {
+            QVERIFY(*pct->value > 0 && *pct->value <= 100);
+        } else {
+            QVERIFY2(pct->note.find("not a share") != std::string::npos, pct->note.c_str());
+        }
+        // pp reads its weights once per batch, not per token: no such figure.
+        auto pp = store.load_run(Runner(store).run(tiny("pp")).id);
+        QVERIFY(!pp->metric("decode_roof_pct"));
     }
 
     void failures_are_stored_failed_runs() {

@@ -2,9 +2,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
+#include "engine/model/weight_read_probe.h"
+#include "engine/base/thread_pool.h"
 #include "engine/base/error.h"
 #include "engine/runtime/session.h"
 #include "engine/tensor/float_codecs.h"
@@ -183,6 +187,31 @@ private slots:
         two.threads = 2;
         QCOMPARE(Model::load(tq2_, two)->load_stats().repack_threads, 2);
         QVERIFY(Model::load(tq2_)->load_stats().repack_threads >= 1);   // 0: the physical cores
+    }
+
+    // The decode read roof reads exactly the matrices' bytes: each ternary matrix's codes and
+    // the int8 head, nothing twice, nothing left out.
+    void weight_read_probe_reads_every_matrix() {
+        for (int threads : {1, 3}) {
+            LoadOptions lo;
+            lo.threads = threads;
+            auto model = Model::load(tq2_, lo);
+            const ModelWeights& w = model->weights();
+            uint64_t expected = 0;
+            for (const LayerWeights& l : w.layers)
+                for (const LinearWeight* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
+                    QCOMPARE(m->kind, LinearWeight::Kind::Ternary);
+                    expected += static_cast<uint64_t>(m->rows * m->cols / 4);
+                }
+            QCOMPARE(w.output.kind, LinearWeight::Kind::Q8);
+            expected += static_cast<uint64_t>(w.output.rows * w.output.cols);
+            QCOMPARE(weight_read_bytes(*model), expected);
+            QVERIFY(expected <= model->load_stats().weight_bytes_in_memory);
+            ThreadPool pool(threads);
+            const double gbs = measure_weight_read_gbs(*model, pool, 2);
+            QVERIFY2(gbs > 0 && std::isfinite(gbs), std::to_string(gbs).c_str());
+            QVERIFY_THROWS_EXCEPTION(Error, measure_weight_read_gbs(*model, pool, 0));
+        }
     }
 
     void unknown_kernel_is_an_error() {
