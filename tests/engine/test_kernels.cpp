@@ -386,8 +386,9 @@ private slots:
         const TernaryMatrix w = random_matrix(rng, 29, 1024, 512);
         ThreadPool pool(2);
         QuantizedActs x;
-        for (int round = 0; round < 4; ++round) {
-            const int64_t m = round < 2 ? 6 : 3;  // same shape twice, then a smaller one in place
+        for (int round = 0; round < 6; ++round) {
+            // Same shape twice, then smaller ones in place (down to decode's single token).
+            const int64_t m = round < 2 ? 6 : round < 4 ? 3 : 1;
             std::vector<float> xf(static_cast<size_t>(m * 1024));
             for (float& v : xf) v = nd(rng);
             k->quantize_acts(xf.data(), m, 1024, 1024, x);
