@@ -46,6 +46,9 @@ void load_config() {
 
 struct HardwareTiles {
     void configure() { load_config(); }
+    void pack(const TernaryMatrix& w, int64_t n, int rows, int8_t* panel, int8_t*) {
+        amx_pack_panel_avx512(w, n, rows, panel);
+    }
     void release() { _tile_release(); }
     template <int T>
     void zero() {

@@ -19,6 +19,11 @@ void amx_ternary_gemm_emulated(const TernaryMatrix& w, int64_t n0, int64_t n1, c
 // c is m_rows x n_cols int32, a is m_rows x a_colsb bytes, b is (a_colsb/4) x (4 n_cols) bytes.
 void amx_tdpbssd_emulated(int32_t* c, const int8_t* a, const int8_t* b, int m_rows, int n_cols, int a_colsb);
 
+// The B-panel packing of the AMX GEMM (amx_gemm.h: pack_panel's layout, the same bytes) with
+// AVX-512 F/BW (amx_pack.cpp). The hardware GEMM packs with it; call it only where those run.
+// `panel` is 64-byte aligned, cols / 64 * 2048 bytes.
+void amx_pack_panel_avx512(const TernaryMatrix& w, int64_t n, int rows, int8_t* panel);
+
 // The hardware half of the "amx" set (amx.cpp, built with the AMX flags): constant data, so
 // looking at it runs no tile instruction; nullptr when not compiled in.
 struct AmxParts {

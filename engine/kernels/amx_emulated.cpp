@@ -28,6 +28,9 @@ struct EmulatedTiles {
         configured = true;
     }
     void release() { configured = false; }
+    void pack(const TernaryMatrix& w, int64_t n, int rows, int8_t* panel, int8_t* trits) {
+        amx::pack_panel(w, n, rows, panel, trits);
+    }
     template <int T>
     void zero() { std::memset(t[T].data, 0, sizeof t[T].data); }
     template <int T>

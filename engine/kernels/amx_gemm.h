@@ -50,7 +50,8 @@ inline void pack_panel(const TernaryMatrix& w, int64_t n, int rows, int8_t* pane
     }
 }
 
-// Ops: configure(), release(), zero<T>(), load<T>(ptr, stride), dp<C, A, B>(), store<T>(ptr, stride).
+// Ops: configure(), release(), zero<T>(), load<T>(ptr, stride), dp<C, A, B>(), store<T>(ptr, stride),
+// and pack(w, n, rows, panel, trits): pack_panel's layout (the hardware packs with AVX-512).
 template <class Ops>
 void ternary_gemm(Ops& ops, const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y,
                   int64_t ldy) {
@@ -65,41 +66,50 @@ void ternary_gemm(Ops& ops, const TernaryMatrix& w, int64_t n0, int64_t n1, cons
         cap = k;
     }
     alignas(64) int32_t c[4][kTileRows * kTileRows];
+    // A tiles read 32 token rows: the last, partial block reads a zero-padded copy instead of
+    // running past the activations, made once here rather than once per panel.
+    const int64_t last_block = m / kTokenBlock * kTokenBlock;
+    if (last_block < m) {
+        std::memset(tail.get(), 0, static_cast<size_t>(kTokenBlock * k));
+        std::memcpy(tail.get(), x.row(last_block), static_cast<size_t>((m - last_block) * k));
+    }
     ops.configure();
     for (int64_t n = n0; n < n1; n += kPanelRows) {
         const int rows = static_cast<int>(std::min<int64_t>(kPanelRows, n1 - n));
-        pack_panel(w, n, rows, panel.get(), trits.get());
+        ops.pack(w, n, rows, panel.get(), trits.get());
         for (int64_t t = 0; t < m; t += kTokenBlock) {
             const int tokens = static_cast<int>(std::min<int64_t>(kTokenBlock, m - t));
-            // A tiles read 32 token rows: the last block reads a zero-padded copy instead of
-            // running past the activations.
-            const int8_t* a = x.row(t);
-            if (tokens < kTokenBlock) {
-                std::memset(tail.get(), 0, static_cast<size_t>(kTokenBlock * k));
-                std::memcpy(tail.get(), a, static_cast<size_t>(tokens * k));
-                a = tail.get();
-            }
+            const int8_t* a = t == last_block ? tail.get() : x.row(t);
+            // A block of at most 16 tokens (batched decode) leaves A tile 5 all zeros: its two
+            // products are skipped, half the tile work.
+            const bool upper = tokens > kTileRows;
             float sum[kTokenBlock][kPanelRows] = {};
             for (int64_t g = 0; g < ng; ++g) {
                 ops.template zero<0>();
                 ops.template zero<1>();
-                ops.template zero<2>();
-                ops.template zero<3>();
+                if (upper) {
+                    ops.template zero<2>();
+                    ops.template zero<3>();
+                }
                 for (int64_t kc = g * gs; kc < (g + 1) * gs; kc += kTileBytes) {
                     const int8_t* b = panel.get() + (kc / 64) * chunk_bytes;
                     ops.template load<4>(a + kc, k);
-                    ops.template load<5>(a + kTileRows * k + kc, k);
                     ops.template load<6>(b, kTileBytes);
                     ops.template load<7>(b + kTileRows * kTileBytes, kTileBytes);
                     ops.template dp<0, 4, 6>();
                     ops.template dp<1, 4, 7>();
-                    ops.template dp<2, 5, 6>();
-                    ops.template dp<3, 5, 7>();
+                    if (upper) {
+                        ops.template load<5>(a + kTileRows * k + kc, k);
+                        ops.template dp<2, 5, 6>();
+                        ops.template dp<3, 5, 7>();
+                    }
                 }
                 ops.template store<0>(c[0], kTileRows * 4);
                 ops.template store<1>(c[1], kTileRows * 4);
-                ops.template store<2>(c[2], kTileRows * 4);
-                ops.template store<3>(c[3], kTileRows * 4);
+                if (upper) {
+                    ops.template store<2>(c[2], kTileRows * 4);
+                    ops.template store<3>(c[3], kTileRows * 4);
+                }
                 // C tile q covers tokens 16*(q/2).., rows 16*(q%2)..
                 for (int j = 0; j < tokens; ++j)
                     for (int r = 0; r < rows; ++r) {

@@ -12,6 +12,7 @@
 #include "engine/base/error.h"
 #include "engine/base/thread_pool.h"
 #include "engine/kernels/amx.h"
+#include "engine/kernels/amx_gemm.h"
 #include "engine/kernels/kernel_set.h"
 
 using namespace tern;
@@ -126,6 +127,32 @@ private slots:
 
     // The packing and tiling code of the hardware path, over emulated tiles.
     void emulatedGemmEqualsScalar() { check_gemm(amx_ternary_gemm_emulated, {1, 15, 16, 17, 33, 50}); }
+
+    // The hardware path packs its B panels with AVX-512 (amx_pack.cpp): byte for byte the scalar
+    // layout the emulation uses, for partial panels (rows past the end zero), K/64 odd and even,
+    // extreme and random trits; the whole buffer is written (no stale bytes from before).
+    void simdPanelPackingEqualsScalar() {
+        if (!avx512_kernels())
+            QSKIP(qPrintable(QString("the AVX-512 panel packing needs AVX-512 F/BW, which this CPU (%1) lacks")
+                                 .arg(QString::fromStdString(cpu_features().brand))));
+        std::mt19937 rng(21);
+        for (int64_t k : {128, 384, 640, 2048})
+            for (int rows : {1, 7, 16, 17, 31, 32})
+                for (int kind = 0; kind < 3; ++kind) {
+                    const TernaryMatrix w = make_matrix(40, k, k, [&](int64_t r, int64_t c) {
+                        return kind == 0 ? int(rng() % 3) - 1 : kind == 1 ? -1 : ((r * 7 + c) % 3) - 1;
+                    });
+                    const size_t bytes = static_cast<size_t>(k / 64 * 2 * amx::kTileRows * amx::kTileBytes);
+                    AlignedPtr<int8_t> want = make_aligned<int8_t>(bytes), got = make_aligned<int8_t>(bytes);
+                    AlignedPtr<int8_t> trits = make_aligned<int8_t>(static_cast<size_t>(k));
+                    std::memset(got.get(), 0x5A, bytes);
+                    const int64_t n = 40 - rows;  // the last rows of the matrix
+                    amx::pack_panel(w, n, rows, want.get(), trits.get());
+                    amx_pack_panel_avx512(w, n, rows, got.get());
+                    QVERIFY2(std::memcmp(want.get(), got.get(), bytes) == 0,
+                             qPrintable(QString("K=%1 rows=%2 kind %3").arg(k).arg(rows).arg(kind)));
+                }
+    }
 
     void hardwareGemmEqualsScalar() {
         const KernelSet* amx = nullptr;
