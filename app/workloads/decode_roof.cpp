@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "app/metrics/metric_builder.h"
+#include "app/stats/summary.h"
 #include "app/stats/text_format.h"
 #include "app/workloads/kernel_shares.h"
 #include "engine/base/thread_pool.h"
@@ -12,12 +13,6 @@
 namespace bench {
 
 namespace {
-
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 void note(std::vector<tbdb::Metric>& metrics, const std::string& name, const std::string& text) {
     for (auto& m : metrics)

@@ -17,8 +17,7 @@ void add_roof_share(metrics::MetricBuilder& mb, const std::string& name, double 
                     const std::string& unit, const std::string& what, const std::string& roof_name, int64_t n);
 
 // Adds roofline_pct_<key> (when read_gbs > 0) and compute_pct_<key> (m > 1 and a peak for
-// r.family in `peaks`). A share above 100 % means a disturbed roof reading: it is stored as
-// missing, with both figures in the note, never clamped.
+// r.family in `peaks`), each by add_roof_share.
 void add_roof_shares(metrics::MetricBuilder& mb, const std::string& key, const tern::KernelBenchResult& r,
                      double read_gbs, const std::map<std::string, double>& peaks);
 

@@ -11,6 +11,7 @@
 #include "engine/kernels/kernel_set.h"
 #include "engine/base/error.h"
 #include "engine/base/thread_pool.h"
+#include "engine/bench/read_pass.h"
 
 namespace tern {
 
@@ -57,12 +58,6 @@ TernaryMatrix random_matrix(const KernelShape& s, std::mt19937_64& rng) {
 void run_product(ThreadPool& pool, const KernelSet& ks, const TernaryMatrix& w, const QuantizedActs& x,
                  float* y) {
     pool.parallel_for(w.rows, 8, [&](int64_t b, int64_t e) { ks.ternary_gemm(w, b, e, x, y, w.rows); });
-}
-
-// The read probe of the best usable kernel set (its widest loads, four streams per thread).
-uint64_t sum_bytes(const uint8_t* p, size_t bytes) {
-    static const KernelSet* best = available_kernels().front();
-    return best->sum_bytes(p, bytes);
 }
 
 }  // namespace
@@ -182,23 +177,10 @@ double measure_read_bandwidth_gbs(int threads, size_t bytes, int passes) {
     pool.parallel_for(lines, 64, [&](int64_t b, int64_t e) {
         std::memset(buf.get() + b * 128, 0x5A, static_cast<size_t>((e - b) * 128));
     });
-    std::vector<uint64_t> sinks(static_cast<size_t>(threads) * 8);  // one cache line per thread
-    auto pass = [&] {
-        pool.run([&](int t, int nt) {
-            const int64_t b = lines * t / nt, e = lines * (t + 1) / nt;
-            sinks[static_cast<size_t>(t) * 8] += sum_bytes(buf.get() + b * 128, static_cast<size_t>((e - b) * 128));
-        });
-    };
-    pass();  // warm-up: page tables, TLB, frequency
+    const ByteSpan whole[] = {{buf.get(), bytes}};
+    timed_read_pass(pool, whole);  // warm-up: page tables, TLB, frequency
     std::vector<double> times;
-    for (int p = 0; p < passes; ++p) {
-        const auto t0 = Clock::now();
-        pass();
-        times.push_back(seconds_since(t0));
-    }
-    volatile uint64_t keep = 0;
-    for (uint64_t s : sinks) keep = keep + s;  // the sums are used: no pass is optimized away
-    (void)keep;
+    for (int p = 0; p < passes; ++p) times.push_back(timed_read_pass(pool, whole));
     return double(bytes) / median(times) / 1e9;
 }
 

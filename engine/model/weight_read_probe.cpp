@@ -1,23 +1,16 @@
 #include "engine/model/weight_read_probe.h"
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 #include "engine/base/error.h"
-#include "engine/base/thread_pool.h"
-#include "engine/kernels/kernel_set.h"
+#include "engine/bench/read_pass.h"
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
 
 namespace tern {
 
 namespace {
-
-struct ByteSpan {
-    const uint8_t* data;
-    uint64_t bytes;
-};
 
 void add_matrix(const LinearWeight& w, std::vector<ByteSpan>& out) {
     const auto bytes = [](const void* p) { return static_cast<const uint8_t*>(p); };
@@ -58,33 +51,12 @@ double measure_weight_read_gbs(const Model& model, ThreadPool& pool, int passes)
     uint64_t total = 0;
     for (const ByteSpan& s : spans) total += s.bytes;
     if (total == 0) throw Error("weight read probe: the model has no weight matrix");
-    // The widest set's probe: a scalar model's own set would measure its loop, not memory.
-    const KernelSet& probe = *available_kernels().front();
-    std::vector<uint64_t> sinks(static_cast<size_t>(pool.size()) * 8);  // one cache line per thread
-    const auto pass = [&] {
-        pool.run([&](int t, int nt) {
-            uint64_t sum = 0;
-            for (const ByteSpan& s : spans) {
-                // Cut points on 64-byte lines, as the GEMV's rows are.
-                const uint64_t lines = s.bytes / 64;
-                const uint64_t b = lines * static_cast<uint64_t>(t) / static_cast<uint64_t>(nt) * 64;
-                const uint64_t e = t + 1 == nt ? s.bytes : lines * static_cast<uint64_t>(t + 1) / static_cast<uint64_t>(nt) * 64;
-                if (e > b) sum += probe.sum_bytes(s.data + b, e - b);
-            }
-            sinks[static_cast<size_t>(t) * 8] += sum;
-        });
-    };
-    pass();
+    timed_read_pass(pool, spans);  // warm-up
     double best = 0;
     for (int p = 0; p < passes; ++p) {
-        const auto t0 = std::chrono::steady_clock::now();
-        pass();
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double s = timed_read_pass(pool, spans);
         if (s > 0) best = std::max(best, static_cast<double>(total) / s / 1e9);
     }
-    volatile uint64_t keep = 0;
-    for (uint64_t s : sinks) keep = keep + s;  // the sums are used: no pass is optimized away
-    (void)keep;
     return best;
 }
 

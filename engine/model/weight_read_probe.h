@@ -1,8 +1,8 @@
 #pragma once
 // The read roof of decode, taken on the weights themselves: every weight matrix a decode step
-// reads (the ternary matrices and the output head), streamed by the read probe of the widest
-// usable kernel set with no arithmetic and no thread meeting between matrices; each thread
-// reads its share of every matrix, like the decode GEMV's row split. Same bytes, same pages,
+// reads (the ternary matrices and the output head), streamed by engine/bench's read pass with
+// no arithmetic and no thread meeting between matrices; each thread reads its share of every
+// matrix, like the decode GEMV's row split. Same bytes, same pages,
 // same placement as decode: decode's weight GB/s over this figure is how much of the memory
 // roof decode reaches.
 #include <cstdint>
