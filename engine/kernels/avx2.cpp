@@ -95,7 +95,6 @@ void group_sums(const QuantizedActs& x, int64_t group_size, std::vector<int32_t>
         }
 }
 
-constexpr int64_t kFlushBlocks = 8;  // 128-blocks summed in int16 before widening (<= 15 safe)
 // Decode prefetch distance: far enough ahead to hide DRAM latency at one core's bandwidth.
 constexpr int64_t kPrefetchBytes = 8192;
 // Decode reads each thread's rows as kGemvStreams concurrent sequential streams: row i of
@@ -150,175 +149,6 @@ void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, con
     for (int r = 0; r < R; ++r) y[rows[r]] = sum[r] * dequant;
 }
 
-// The 4 rows x 2 tokens inner loop over [k0, k1) with named int16 accumulators: a separate,
-// non-inlined function so GCC keeps all eight in registers (in the templated loop it shuffles
-// array elements through extra moves and spills).
-// It covers columns [k0, k1) of one scale group, widening the int16 sums and adding them to the
-// int32 `out` every kFlushBlocks blocks itself: one call per chunk instead of one per flush keeps
-// the call overhead small next to the multiply-adds.
-__attribute__((noinline)) void tile4x2_i32(const uint8_t* u0, int64_t k, const int8_t* qa, const int8_t* qb,
-                                           int64_t k0, int64_t k1, __m256i* out) {
-    const uint8_t *u1 = u0 + k, *u2 = u1 + k, *u3 = u2 + k;
-    const __m256i ones16 = _mm256_set1_epi16(1);
-    for (int64_t f0 = k0; f0 < k1; f0 += kFlushBlocks * 128) {
-        const int64_t f1 = std::min(k1, f0 + kFlushBlocks * 128);
-        __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00,
-                s30 = s00, s31 = s00;
-        for (int64_t kk = f0; kk < f1; kk += 32) {
-            const __m256i x0 = load256(qa + kk), x1 = load256(qb + kk);
-            __m256i c0 = load256(u0 + kk), c1 = load256(u1 + kk);
-            __m256i c2 = load256(u2 + kk), c3 = load256(u3 + kk);
-            // Pin the codes in registers: otherwise GCC reloads each one for its second use.
-            __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3));
-            s00 = _mm256_add_epi16(s00, _mm256_maddubs_epi16(c0, x0));
-            s01 = _mm256_add_epi16(s01, _mm256_maddubs_epi16(c0, x1));
-            s10 = _mm256_add_epi16(s10, _mm256_maddubs_epi16(c1, x0));
-            s11 = _mm256_add_epi16(s11, _mm256_maddubs_epi16(c1, x1));
-            s20 = _mm256_add_epi16(s20, _mm256_maddubs_epi16(c2, x0));
-            s21 = _mm256_add_epi16(s21, _mm256_maddubs_epi16(c2, x1));
-            s30 = _mm256_add_epi16(s30, _mm256_maddubs_epi16(c3, x0));
-            s31 = _mm256_add_epi16(s31, _mm256_maddubs_epi16(c3, x1));
-        }
-        const __m256i s[8] = {s00, s01, s10, s11, s20, s21, s30, s31};
-        for (int i = 0; i < 8; ++i) out[i] = _mm256_add_epi32(out[i], _mm256_madd_epi16(s[i], ones16));
-    }
-}
-
-// Eight int32 tile sums of one group (lane i = row i / T, token i % T) combined into the float
-// lanes like scalar.cpp: (sum - group_sum) * scale, product rounded, then added.
-template <int T>
-inline __m256 add_group_lanes(const __m256i* acc32, const int32_t* gsum, int64_t ng, int64_t g, int64_t t,
-                              const float* scales, int64_t n, __m256 sum8) {
-    alignas(32) int32_t gv[8];
-    alignas(32) float sv[8];
-    scalar_detail::tile_lane_terms<8, T>(gsum, ng, g, t, scales, n, gv, sv);
-    const __m256i a = _mm256_sub_epi32(hsum8_i32(acc32), _mm256_load_si256(reinterpret_cast<const __m256i*>(gv)));
-    __m256 part = _mm256_mul_ps(_mm256_cvtepi32_ps(a), _mm256_load_ps(sv));
-    TERN_NO_CONTRACT(part);
-    return _mm256_add_ps(sum8, part);
-}
-
-template <int T>
-inline void store_lanes(__m256 sum8, const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
-    alignas(32) float out[8];
-    _mm256_store_ps(out, sum8);
-    scalar_detail::store_tile_lanes<8, T>(out, dequant, t, n, y, ldy);
-}
-
-// Batched (many tokens): codes of a tile of rows are unpacked once into one byte per weight
-// (natural order) and reused for every token of the token block; an R x T register tile of
-// int16 accumulators takes one maddubs + one add per 32 products.
-template <int R, int T>
-void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
-                int64_t t, const int32_t* gsum, float* y, int64_t ldy) {
-    const __m256i ones16 = _mm256_set1_epi16(1);
-    const int64_t ng = w.groups_per_row(), gs = w.group_size;
-    const int8_t* qrow[T];
-    for (int j = 0; j < T; ++j) qrow[j] = x.row(t + j);
-    float sum[R][T] = {};
-    __m256 sum8 = _mm256_setzero_ps();
-    for (int64_t g = 0; g < ng; ++g) {
-        __m256i acc32[R * T];
-        for (int i = 0; i < R * T; ++i) acc32[i] = _mm256_setzero_si256();
-        for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += kFlushBlocks * 128) {
-            const int64_t k1 = std::min((g + 1) * gs, k0 + kFlushBlocks * 128);
-            __m256i acc16[R * T];
-            for (int i = 0; i < R * T; ++i) acc16[i] = _mm256_setzero_si256();
-            for (int64_t kk = k0; kk < k1; kk += 32) {
-                __m256i c[R];
-#pragma GCC unroll 4
-                for (int r = 0; r < R; ++r) c[r] = load256(unpacked + r * k + kk);
-#pragma GCC unroll 2
-                for (int j = 0; j < T; ++j) {
-                    const __m256i qv = load256(qrow[j] + kk);
-#pragma GCC unroll 4
-                    for (int r = 0; r < R; ++r)
-                        acc16[r * T + j] = _mm256_add_epi16(acc16[r * T + j], _mm256_maddubs_epi16(c[r], qv));
-                }
-            }
-            for (int i = 0; i < R * T; ++i) acc32[i] = _mm256_add_epi32(acc32[i], _mm256_madd_epi16(acc16[i], ones16));
-        }
-        if constexpr (R * T == 8) {
-            sum8 = add_group_lanes<T>(acc32, gsum, ng, g, t, w.scales.data(), n, sum8);
-        } else {
-            scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc32[r * T + j]); }, gsum, ng, g,
-                                                 t, w.scales.data(), n, sum);
-        }
-    }
-    if constexpr (R * T == 8) {
-        store_lanes<T>(sum8, x.dequant.data(), t, n, y, ldy);
-    } else {
-        scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
-    }
-}
-
-// Columns per chunk of the 4-row tile: the chunk of the four unpacked rows (8 KiB) stays in L1
-// while every token pair passes over it. Whole rows did not fit for ffn_down (4 x 5632 B of
-// codes + 2 x 5632 B of activations per pass > 32 KiB L1): in one `kernel` run that shape gave
-// 251 GOPS against 391 for K = 2048.
-constexpr int64_t kChunkCols = 2048;
-
-// Rows [n, n+4) x the token pairs from t0: per scale group, chunk by chunk, every pair; the
-// int32 sums are exact, so the order of chunks and pairs does not change any result.
-void gemm_rows4_pairs(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x, int64_t t0,
-                      int64_t pairs, const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t k = w.cols, ng = w.groups_per_row(), gs = w.group_size;
-    struct PairSums {
-        __m256i acc[8];  // rows x tokens, one group
-        __m256 lanes;    // the float sums over groups
-    };
-    thread_local std::vector<PairSums> sums;
-    sums.resize(static_cast<size_t>(pairs));
-    for (auto& s : sums) s.lanes = _mm256_setzero_ps();
-    for (int64_t g = 0; g < ng; ++g) {
-        for (auto& s : sums) std::fill(std::begin(s.acc), std::end(s.acc), _mm256_setzero_si256());
-        for (int64_t c0 = g * gs; c0 < (g + 1) * gs; c0 += kChunkCols) {
-            const int64_t c1 = std::min((g + 1) * gs, c0 + kChunkCols);
-            for (int64_t p = 0; p < pairs; ++p)
-                tile4x2_i32(unpacked, k, x.row(t0 + 2 * p), x.row(t0 + 2 * p + 1), c0, c1, sums[size_t(p)].acc);
-        }
-        for (int64_t p = 0; p < pairs; ++p) {
-            PairSums& s = sums[size_t(p)];
-            s.lanes = add_group_lanes<2>(s.acc, gsum, ng, g, t0 + 2 * p, w.scales.data(), n, s.lanes);
-        }
-    }
-    for (int64_t p = 0; p < pairs; ++p) store_lanes<2>(sums[size_t(p)].lanes, x.dequant.data(), t0 + 2 * p, n, y, ldy);
-}
-
-void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
-    const __m256i m3 = _mm256_set1_epi8(3);
-    const int64_t k = w.cols;
-    for (int r = 0; r < rows; ++r) {
-        const uint8_t* src = w.row_codes(n + r);
-        uint8_t* dst = out + r * k;
-        for (int64_t b = 0; b < k / 128; ++b) {
-            // The next row tile streams in from DRAM while this one is multiplied.
-            if ((b & 1) == 0) _mm_prefetch(reinterpret_cast<const char*>(src + b * 32 + 4 * (k / 4)), _MM_HINT_T0);
-            const __m256i c = load256(src + b * 32);
-            __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
-            _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));
-            _mm256_storeu_si256(d + 1, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3));
-            _mm256_storeu_si256(d + 2, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3));
-            _mm256_storeu_si256(d + 3, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3));
-        }
-    }
-}
-
-template <int R>
-void gemm_row_tile(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
-                   int64_t t0, int64_t t1, const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t k = w.cols;
-    int64_t t = t0;
-    if constexpr (R == 4) {
-        const int64_t pairs = (t1 - t0) / 2;
-        gemm_rows4_pairs(unpacked, w, n, x, t0, pairs, gsum, y, ldy);
-        t += 2 * pairs;
-    } else {
-        for (; t + 2 <= t1; t += 2) gemm_micro<R, 2>(unpacked, k, w, n, x, t, gsum, y, ldy);
-    }
-    if (t < t1) gemm_micro<R, 1>(unpacked, k, w, n, x, t, gsum, y, ldy);
-}
-
 void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, float* y,
                   int64_t ldy) {
     thread_local std::vector<int32_t> gsum;
@@ -334,28 +164,7 @@ void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quantize
         for (int64_t n = n0 + kGemvStreams * part; n < n1; ++n) gemv_rows<1>(w, &n, x.row(0), gsum.data(), x.dequant[0], y);
         return;
     }
-    const int64_t k = w.cols;
-    thread_local AlignedPtr<uint8_t> unpacked;
-    thread_local int64_t unpacked_cap = 0;
-    if (unpacked_cap < 4 * k) {
-        unpacked = make_aligned<uint8_t>(static_cast<size_t>(4 * k));
-        unpacked_cap = 4 * k;
-    }
-    // Token blocks whose activations stay in L2 (~256 KiB) while the row tiles sweep past.
-    const int64_t tb = std::max<int64_t>(2, (262144 / k) & ~int64_t(1));
-    for (int64_t t0 = 0; t0 < m; t0 += tb) {
-        const int64_t t1 = std::min(m, t0 + tb);
-        for (int64_t n = n0; n < n1; n += 4) {
-            const int rows = static_cast<int>(std::min<int64_t>(4, n1 - n));
-            unpack_rows(w, n, rows, unpacked.get());
-            switch (rows) {
-                case 4: gemm_row_tile<4>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                case 3: gemm_row_tile<3>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                case 2: gemm_row_tile<2>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-                default: gemm_row_tile<1>(unpacked.get(), w, n, x, t0, t1, gsum.data(), y, ldy); break;
-            }
-        }
-    }
+    avx2::ternary_gemm_tokens(w, n0, n1, x, gsum.data(), y, ldy);
 }
 
 const RoofProbe kProbes[] = {{"maddubs_ymm", avx2::maddubs_ymm}};

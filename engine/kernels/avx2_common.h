@@ -12,6 +12,8 @@ namespace tern {
 
 namespace {
 
+// 128-blocks of int16 maddubs sums (<= 32 per lane) added up before widening to int32.
+constexpr int64_t kFlushBlocks = 8;
 
 inline int32_t hsum_i32(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

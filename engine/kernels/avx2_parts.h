@@ -1,10 +1,21 @@
 #pragma once
-// The AVX2 set's float kernels, attention and roof probes, each in its own file compiled with
-// the AVX2 flags; avx2.cpp puts them into the set's table (kernel_set.h says what each does).
+// The AVX2 set's batched GEMM, float kernels, attention and roof probes, each in its own file
+// compiled with the AVX2 flags; avx2.cpp puts them into the set's table (kernel_set.h says what
+// each does).
 #include <cstddef>
 #include <cstdint>
 
+namespace tern {
+struct TernaryMatrix;
+struct QuantizedActs;
+}  // namespace tern
+
 namespace tern::avx2 {
+
+// avx2_gemm.cpp: KernelSet::ternary_gemm for x.rows > 1, given the per-token group sums of q
+// (gsum[t * groups + g]).
+void ternary_gemm_tokens(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x, const int32_t* gsum,
+                         float* y, int64_t ldy);
 
 // avx2_float.cpp
 void f32_gemm(const float* w, int64_t n0, int64_t n1, const float* x, int64_t m, int64_t k, float* y, int64_t ldy);

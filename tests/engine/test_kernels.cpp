@@ -314,6 +314,14 @@ private slots:
             for (int64_t group : {5632, 2816, 1408})
                 check_gemm_identical(*k, random_matrix(rng, 6, 5632, group), x, "k5632");
         }
+        // Several token blocks of the batched GEMMs (the AVX2 set's block is 256 KiB / K = 32
+        // tokens at K = 8192) with an odd last one, and a row range of a 48-row output panel
+        // plus 6-, 4- and 1-row tiles.
+        {
+            const QuantizedActs x = random_acts(rng, 69, 8192);
+            for (int64_t group : {8192, 1024})
+                check_gemm_identical(*k, random_matrix(rng, 53, 8192, group), x, "token blocks");
+        }
         // Real activations from the set's own quantizer (identical to scalar's, tested below).
         std::normal_distribution<float> nd(0.0f, 2.0f);
         std::vector<float> xf(16 * 2048);
