@@ -84,6 +84,10 @@ inline void load_q_pair(const int8_t* qb, __m512i q[4]) {
 // far-apart row streams per thread beat one: more DRAM requests in flight). The distance is
 // shorter than AVX2's 8 KiB: tg128 on the Zen 4 host, five interleaved rounds, median 63.2
 // tok/s at 3 KiB vs 59.2 at 8 KiB (2 KiB: 62.5; 8 streams instead of 4: 10 % slower).
+// Decode prefetches go to L2 (_MM_HINT_T1), not L1: the GEMV from DRAM +11-20 % (10 alternating
+// rounds), tg128 78.7 vs 73.8 tok/s (12 rounds, won 10/12). Likely why: a prefetch into L1 holds
+// one of the core's few L1 miss buffers until its line arrives, which caps the lines in flight;
+// L2 tracks more misses, and it serves the loads that follow.
 constexpr int64_t kPrefetchBytes = 3072;
 constexpr int kGemvStreams = 4;
 

@@ -167,7 +167,7 @@ inline void dot_rows_vnni(const int8_t* const* w, const int8_t* a, int64_t k, in
         const __m512i av = load512(a + i);
 #pragma GCC unroll 4
         for (int r = 0; r < R; ++r) {
-            _mm_prefetch(reinterpret_cast<const char*>(w[r] + i + kPrefetchBytes), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(w[r] + i + kPrefetchBytes), _MM_HINT_T1);
             acc[r] = _mm512_dpbusd_epi32(acc[r], _mm512_xor_si512(load512(w[r] + i), flip), av);
         }
     }

@@ -66,7 +66,7 @@ void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, con
 #pragma GCC unroll 4
             for (int r = 0; r < R; ++r) {
                 const uint8_t* p = base[r] + b * 32;
-                _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchBytes), _MM_HINT_T1);
                 acc[r] = block_pair_cq<kVnni>(acc[r], p, qv);
             }
         }
@@ -341,7 +341,7 @@ __attribute__((noinline)) void gemv4_masked(const TernaryMatrix& w, const int64_
             __asm__("" : "+v"(q0), "+v"(q1), "+v"(q2), "+v"(q3));
             const int64_t o = p * 64;
             for (const uint8_t* b : {b0, b1, b2, b3})
-                _mm_prefetch(reinterpret_cast<const char*>(b + o + kPrefetchBytes), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(b + o + kPrefetchBytes), _MM_HINT_T1);
             masked_line(b0 + o, m, q0, q1, q2, q3, a00, a01, a02, a03);
             masked_line(b1 + o, m, q0, q1, q2, q3, a10, a11, a12, a13);
             masked_line(b2 + o, m, q0, q1, q2, q3, a20, a21, a22, a23);
