@@ -7,6 +7,7 @@
 
 #include "engine/kernels/avx512_common.h"
 #include "engine/kernels/scalar_common.h"
+#include "engine/kernels/unpack_rows.h"
 
 namespace tern {
 
@@ -87,11 +88,10 @@ void gemv_rows(const TernaryMatrix& w, const int64_t* rows, const int8_t* q, con
 template <bool kVnni, int R, int T>
 void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
                 int64_t t, const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t ng = w.groups_per_row(), gs = w.group_size;
+    const int64_t gs = w.group_size;
     const int8_t* qrow[T];
     for (int j = 0; j < T; ++j) qrow[j] = x.row(t + j);
-    float sum[R][T] = {};
-    for (int64_t g = 0; g < ng; ++g) {
+    auto group_isums = [&](int64_t g, int32_t* isum) {
         __m512i acc[R * T];
         for (int i = 0; i < R * T; ++i) acc[i] = _mm512_setzero_si512();
         for (int64_t k0 = g * gs; k0 < (g + 1) * gs; k0 += 32 * 64) {
@@ -121,27 +121,10 @@ void gemm_micro(const uint8_t* unpacked, int64_t k, const TernaryMatrix& w, int6
                     acc[i] = _mm512_add_epi32(acc[i], _mm512_madd_epi16(acc16[i], _mm512_set1_epi16(1)));
             }
         }
-        scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc[r * T + j]); }, gsum, ng, g, t,
-                                             w.scales.data(), n, sum);
-    }
-    scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
-}
-
-void unpack_rows(const TernaryMatrix& w, int64_t n, int rows, uint8_t* out) {
-    const __m256i m3 = _mm256_set1_epi8(3);
-    const int64_t k = w.cols;
-    for (int r = 0; r < rows; ++r) {
-        const uint8_t* src = w.row_codes(n + r);
-        uint8_t* dst = out + r * k;
-        for (int64_t b = 0; b < k / 128; ++b) {
-            const __m256i c = load256(src + b * 32);
-            __m256i* d = reinterpret_cast<__m256i*>(dst + b * 128);
-            _mm256_storeu_si256(d + 0, _mm256_and_si256(c, m3));
-            _mm256_storeu_si256(d + 1, _mm256_and_si256(_mm256_srli_epi16(c, 2), m3));
-            _mm256_storeu_si256(d + 2, _mm256_and_si256(_mm256_srli_epi16(c, 4), m3));
-            _mm256_storeu_si256(d + 3, _mm256_and_si256(_mm256_srli_epi16(c, 6), m3));
-        }
-    }
+        for (int i = 0; i < R * T; ++i) isum[i] = hsum_i32(acc[i]);
+    };
+    scalar_detail::tile_over_groups<R, T>(w.groups_per_row(), gsum, t, w.scales.data(), n, x.dequant.data(), y, ldy,
+                                          group_isums);
 }
 
 template <bool kVnni, int R>

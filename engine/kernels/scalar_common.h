@@ -82,6 +82,19 @@ inline void store_tile(const float (&sum)[R][T], const float* dequant, int64_t t
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * dequant[t + j];
 }
+// A whole R x T tile, group by group: group_isums(g, out) writes the exact int32 products of
+// group g (out[r * T + j]); the float rule above is applied to each group, then stored.
+template <int R, int T, class GroupIntSums>
+inline void tile_over_groups(int64_t ng, const int32_t* gsum, int64_t t, const float* scales, int64_t n,
+                             const float* dequant, float* y, int64_t ldy, GroupIntSums group_isums) {
+    float sum[R][T] = {};
+    for (int64_t g = 0; g < ng; ++g) {
+        int32_t isum[R * T];
+        group_isums(g, isum);
+        add_group_parts<R, T>([&](int r, int j) { return isum[r * T + j]; }, gsum, ng, g, t, scales, n, sum);
+    }
+    store_tile<R, T>(sum, dequant, t, n, y, ldy);
+}
 // The same for a tile held lane-wise in one vector, lane i = (row i / T, token i % T): the
 // group sums and scales of every lane, and the store of the finished lane sums.
 template <int Lanes, int T>
