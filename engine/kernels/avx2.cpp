@@ -171,8 +171,8 @@ void ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quantize
 
 const RoofProbe kProbes[] = {{"maddubs_ymm", avx2::maddubs_ymm}};
 
-// The float kernels, attention and probes live in avx2_float.cpp, avx2_attention.cpp and
-// avx2_probes.cpp (avx2_parts.h), compiled with the same flags.
+// The batched GEMM, float kernels, attention and probes live in avx2_gemm.cpp, avx2_float.cpp,
+// avx2_attention.cpp and avx2_probes.cpp (avx2_parts.h), compiled with the same flags.
 const KernelSet kAvx2 = {
     "avx2",          quantize_acts,      ternary_gemm,       ternary_dot_i32,  avx2::f32_gemm,
     avx2::f16_gemm,  avx2::dot_f32,      avx2::dot_f16_f32,  avx2::axpy_f32,   avx2::axpy_f16_f32,
