@@ -173,14 +173,13 @@ inline void tile_pair_i32(const uint8_t* u0, int64_t k, const int8_t* qa, int64_
 
 // The 2R int32 tile sums of one group (lane i = row i / 2, token i % 2) combined into float
 // lane sums like scalar.cpp: (sum - group_sum) * scale, product rounded, then added. Lanes are
-// padded to 16 (two vectors).
+// padded to 16 (two vectors); sv holds the lanes' scales of this group, the same for every pair.
 template <int R>
 inline void add_pair_group(const __m256i* acc, const int32_t* gsum, int64_t ng, int64_t g, int64_t t,
-                           const float* scales, int64_t n, __m256* lanes) {
+                           const float* sv, __m256* lanes) {
     static_assert(R == 4 || R == 6);
     alignas(32) int32_t gv[16] = {};
-    alignas(32) float sv[16] = {};
-    scalar_detail::tile_lane_terms<2 * R, 2>(gsum, ng, g, t, scales, n, gv, sv);
+    for (int i = 0; i < 2 * R; ++i) gv[i] = gsum[(t + i % 2) * ng + g];
     __m256i hs[2] = {hsum8_i32(acc), _mm256_setzero_si256()};
     if constexpr (R == 6) {
         const __m256i rest[8] = {acc[8], acc[9], acc[10], acc[11], hs[1], hs[1], hs[1], hs[1]};
@@ -214,8 +213,10 @@ void gemm_rows_pairs(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n,
             const int64_t c1 = std::min((g + 1) * gs, c0 + kChunkCols);
             for (int64_t p = 0; p < pairs; ++p) tile_pair_i32<R>(unpacked, k, x.row(t0 + 2 * p), c0, c1, sums[size_t(p)].acc);
         }
+        alignas(32) float sv[16] = {};
+        for (int i = 0; i < 2 * R; ++i) sv[i] = w.scale(n + i / 2, g);
         for (int64_t p = 0; p < pairs; ++p)
-            add_pair_group<R>(sums[size_t(p)].acc, gsum, ng, g, t0 + 2 * p, w.scales.data(), n, sums[size_t(p)].lanes);
+            add_pair_group<R>(sums[size_t(p)].acc, gsum, ng, g, t0 + 2 * p, sv, sums[size_t(p)].lanes);
     }
     for (int64_t p = 0; p < pairs; ++p) {
         alignas(32) float lane[16];
@@ -228,7 +229,7 @@ void gemm_rows_pairs(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n,
     }
 }
 
-// A remainder of R < 4 rows (only when a row range is not a multiple of 2): straight into y.
+// The last 1-3 rows of a row range that 6- and 4-row tiles do not cover: straight into y.
 template <int R>
 void gemm_row_tile(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n, const QuantizedActs& x,
                    int64_t t0, int64_t t1, const int32_t* gsum, float* y, int64_t ldy) {
