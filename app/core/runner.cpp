@@ -20,6 +20,7 @@
 #include "app/core/run_checks.h"
 #include "app/http/remote_generation.h"
 #include "app/workloads/forbidden_tokens.h"
+#include "app/metrics/interference_metrics.h"
 #include "app/metrics/metric_builder.h"
 #include "app/system/demo_cache.h"
 #include "app/system/host_info.h"
@@ -97,13 +98,8 @@ struct MachineCpuWindow {
 void add_interference_metrics(tbdb::RunRecord& run, const MachineCpuWindow& before, const MachineCpuWindow& after) {
     if (!before.system || !after.system) return;
     const double own_s = (after.own.user_s + after.own.sys_s) - (before.own.user_s + before.own.sys_s);
-    const auto r = sys::cpu_interference(*before.system, *after.system, own_s, static_cast<double>(sysconf(_SC_CLK_TCK)));
-    if (!r) return;
-    metrics::MetricBuilder mb(run.metrics);
-    mb.add("cpu_other_pct", r->other_pct, "%", 1,
-           "CPU time other processes used during the workload, % of all cores (/proc/stat busy - own)");
-    mb.add("cpu_steal_pct", r->steal_pct, "%", 1,
-           "CPU time the hypervisor gave to other guests during the workload, % of all cores (/proc/stat steal)");
+    metrics::add_interference_metrics(
+        run.metrics, sys::cpu_interference(*before.system, *after.system, own_s, static_cast<double>(sysconf(_SC_CLK_TCK))));
 }
 
 std::vector<std::string> resolve_prompts(const BenchmarkSpec& spec) {

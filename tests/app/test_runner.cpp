@@ -67,9 +67,13 @@ private slots:
         QVERIFY(!stored->resources.empty());
         QVERIFY(stored->metric("e2e_ms_p50") && stored->metric("e2e_ms_p50")->value);
         // What the rest of the machine took meanwhile (a figure, not a verdict: tests share it).
+        // This run is short enough to end within one /proc/stat tick; then both are stored as
+        // missing with the reason, never left out or made up.
         for (const char* name : {"cpu_other_pct", "cpu_steal_pct"}) {
             const auto* m = stored->metric(name);
-            QVERIFY2(m && m->value && *m->value >= 0 && *m->value <= 100, name);
+            QVERIFY2(m, name);
+            if (m->value) QVERIFY2(*m->value >= 0 && *m->value <= 100, name);
+            else QVERIFY2(m->note.find("clock tick") != std::string::npos, name);
         }
         QVERIFY(!stored->model.sha256.empty());
         QVERIFY(!stored->host.cpu_model.empty());

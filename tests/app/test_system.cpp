@@ -7,6 +7,7 @@
 
 #include "app/core/benchmark_spec.h"
 #include "app/core/prompt_file.h"
+#include "app/metrics/interference_metrics.h"
 #include "app/system/child_process.h"
 #include "app/system/host_info.h"
 #include "app/system/model_file.h"
@@ -69,6 +70,25 @@ private slots:
         // Tick rounding that leaves this process more than the machine's busy time: no one else.
         QCOMPARE(sys::cpu_interference(a, b, 2.0, 100.0)->other_pct, 0.0);
         QVERIFY(!sys::cpu_interference(a, a, 0.0, 100.0).has_value());  // no tick passed
+    }
+
+    void interference_metrics_stored_or_missing() {
+        // A measured window stores both shares; one too short to read stores both as missing
+        // with the reason (a CI run failed when the short run simply had no such metric).
+        std::vector<tbdb::Metric> got;
+        metrics::add_interference_metrics(got, sys::CpuInterference{5.0, 25.0});
+        QCOMPARE(got.size(), size_t(2));
+        QCOMPARE(got[0].name, std::string("cpu_other_pct"));
+        QCOMPARE(*got[0].value, 25.0);
+        QCOMPARE(got[1].name, std::string("cpu_steal_pct"));
+        QCOMPARE(*got[1].value, 5.0);
+        got.clear();
+        metrics::add_interference_metrics(got, std::nullopt);
+        QCOMPARE(got.size(), size_t(2));
+        for (const auto& m : got) {
+            QVERIFY(!m.value.has_value());
+            QVERIFY(m.note.find("clock tick") != std::string::npos);
+        }
     }
 
     void cpu_topology_counts() {
