@@ -1,4 +1,5 @@
 // AVX2 softmax attention of one query row (KernelSet::attend_*): one fused pass per stage.
+#include <algorithm>
 #include <cmath>
 
 #include "engine/kernels/avx2_common.h"
@@ -51,6 +52,22 @@ inline void weighted_sum(const float* p, const W* values, int64_t n, int64_t hd,
     for (int u = 0; u < V; ++u) _mm256_storeu_ps(out + 8 * u, _mm256_mul_ps(o[u], vi));
 }
 
+// In decode the keys and values of a head come from DRAM (the step's weight stream evicted
+// them). A short context is a few KiB per head, too short for the hardware prefetcher to ramp
+// up, so those are asked for ahead: the first lines at once, then four blocks of eight keys
+// ahead. Long contexts stream well without it and the extra instructions cost (attention
+// harness, cold KV, 32 heads of 64 dims: -30 % time at 64 and 128 keys, +10-20 % at 512).
+constexpr int64_t kPrefetchMaxKeys = 256;
+constexpr int64_t kKeyBlocksAhead = 4;
+constexpr int64_t kUpfrontBytes = 16384;
+
+inline void prefetch_l1(const void* p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch(static_cast<const char*>(p) + o, _MM_HINT_T0);
+}
+inline void prefetch_l2(const void* p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch(static_cast<const char*>(p) + o, _MM_HINT_T1);
+}
+
 // One fused pass per stage instead of two calls per key: scores eight keys at a time (one
 // accumulator per key, reduced together), a vector exp, and the value sum held in registers.
 template <class W>
@@ -62,8 +79,20 @@ void attend_any(const float* q, const W* keys, const W* values, int64_t n, int64
     }
     const __m256 vscale = _mm256_set1_ps(scale);
     __m256 vmax = _mm256_set1_ps(-INFINITY);
+    const int64_t row_bytes = hd * static_cast<int64_t>(sizeof(W)), block_bytes = 8 * row_bytes;
+    const bool prefetch = n <= kPrefetchMaxKeys;
+    const int64_t upfront = std::min(n * row_bytes, kUpfrontBytes);
+    if (prefetch) {
+        prefetch_l2(keys, upfront);
+        prefetch_l2(values, upfront);
+    }
     int64_t j = 0;
     for (; j + 8 <= n; j += 8) {
+        const int64_t ahead = (j + 8 * kKeyBlocksAhead) * row_bytes;
+        if (prefetch && ahead >= upfront && ahead + block_bytes <= n * row_bytes) {
+            prefetch_l1(reinterpret_cast<const char*>(keys) + ahead, block_bytes);
+            prefetch_l2(reinterpret_cast<const char*>(values) + ahead, block_bytes);
+        }
         __m256 acc[8];
         for (int u = 0; u < 8; ++u) acc[u] = _mm256_setzero_ps();
         for (int64_t d = 0; d < hd; d += 8) {
