@@ -65,15 +65,21 @@ private slots:
         QVERIFY(run);
         QCOMPARE(run->status, tbdb::RunStatus::Completed);
         QVERIFY2(run->implementation.find("ternbench") != std::string::npos, run->implementation.c_str());
-        for (const char* name : {"ttft_ms_p50", "itl_ms_p50", "e2e_ms_p50", "output_tok_s"}) {
+        for (const char* name : {"ttft_ms_p50", "e2e_ms_p50", "output_tok_s"}) {
             const auto* m = run->metric(name);
             QVERIFY2(m && m->value && *m->value > 0, name);
         }
+        // Tokens that arrive in one socket read share a timestamp, so a gap can be 0 on a busy
+        // machine (the tiny model makes a token every ~0.1 ms).
+        const auto* itl = run->metric("itl_ms_p50");
+        QVERIFY2(itl && itl->value && *itl->value >= 0, "itl_ms_p50");
         // Every request streamed the tokens asked for, each with its arrival time.
         QVERIFY(!run->requests.empty());
         for (const auto& req : run->requests) {
             QCOMPARE(req.output_tokens, 6);
             QCOMPARE(static_cast<int>(req.token_times_ms.size()), 6);
+            for (size_t i = 1; i < req.token_times_ms.size(); ++i)
+                QVERIFY(req.token_times_ms[i] >= req.token_times_ms[i - 1]);
         }
         const auto cfg = nlohmann::json::parse(run->config_json);
         QVERIFY2(cfg.contains("http"), run->config_json.c_str());

@@ -2,11 +2,14 @@
 // its size and mtime restored (ctime) or replaced by another (inode), and a damaged cached demo
 // model is made again instead of measured.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -86,6 +89,31 @@ private slots:
         QCOMPARE(sys::ensure_verified_demo_model(spec), path);
         QVERIFY(std::filesystem::exists(path + ".sha256"));
         QCOMPARE(sys::file_sha256_uncached(path), good);
+    }
+
+    // Regression (found in review): two processes preparing the same cached demo model could
+    // delete the file the other had just made, before its record was written. The cache file
+    // is now prepared under an exclusive lock on "<file>.lock" (a second open file description
+    // conflicts like another process would).
+    void demo_model_waits_for_another_process_lock() {
+        tern::DemoSpec spec;
+        spec.preset = "tiny";
+        const std::string path = sys::ensure_verified_demo_model(spec);
+        const int fd = ::open((path + ".lock").c_str(), O_RDWR | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::flock(fd, LOCK_EX), 0);
+        std::atomic<bool> done{false};
+        std::string got;
+        std::thread other([&] {
+            got = sys::ensure_verified_demo_model(spec);
+            done = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const bool returned_while_locked = done.load();
+        ::close(fd);  // releases the lock
+        other.join();
+        QVERIFY(!returned_while_locked);
+        QCOMPARE(got, path);
     }
 };
 

@@ -46,7 +46,7 @@ class TestLegacyPerplexity : public QObject {
         s.ctx = 128;
         s.chunks = 4;
         s.threads = 1;
-        s.timeout_s = 2;
+        s.timeout_s = 30;  // healthy fakes answer at once; only the hang case waits for it (short)
         return s;
     }
 
@@ -151,7 +151,9 @@ private slots:
         tbdb::RunStore store(dir_.filePath("bad.sqlite").toStdString());
         struct Case { const char* helper; const char* expect; };
         for (const Case c : {Case{"crash.sh", "SIGSEGV"}, Case{"hang.sh", "timed out"}, Case{"garbage.sh", "no perplexity result"}}) {
-            auto out = run_llama_perplexity(spec(helper(c.helper)), store);
+            auto s = spec(helper(c.helper));
+            s.timeout_s = 2;
+            auto out = run_llama_perplexity(s, store);
             QVERIFY(!out.ok());
             QVERIFY(!out.input_error);
             QVERIFY2(out.error.find(c.expect) != std::string::npos, out.error.c_str());

@@ -2,6 +2,7 @@
 // leave; cancellation; on_done exactly once.
 #include <QtTest>
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -121,17 +122,26 @@ private slots:
 
     void cancel_one_and_all() {
         Collector c;
-        std::atomic<bool> started{false};  // declared before the scheduler, which outlives its use
+        // Declared before the scheduler, which outlives their use. The first token holds the
+        // scheduler's thread until both cancels are in, so they land before the 400 tokens
+        // however the two threads are scheduled.
+        std::atomic<bool> started{false};
+        std::promise<void> cancels_sent;
+        std::shared_future<void> cancels_in = cancels_sent.get_future().share();
         Scheduler sched(model_, SchedulerOptions{2, 512, 1});
         Scheduler::RequestId first = 0;
         auto req = c.request(0, prompts_[0], greedy(400));
         auto inner = req.on_token;
-        req.on_token = [&, inner](const TokenEvent& e) { inner(e); started = true; };
+        req.on_token = [&, inner, cancels_in](const TokenEvent& e) {
+            inner(e);
+            if (!started.exchange(true)) cancels_in.wait();
+        };
         first = sched.submit(std::move(req));
         for (int i = 1; i <= 4; ++i) sched.submit(c.request(i, prompts_[size_t(i)], greedy(400)));
         while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         sched.cancel(first);
         sched.cancel_all();
+        cancels_sent.set_value();
         sched.wait_idle();
         QCOMPARE(sched.in_flight(), size_t(0));
         for (int i = 0; i <= 4; ++i) {
