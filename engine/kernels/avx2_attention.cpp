@@ -54,9 +54,10 @@ inline void weighted_sum(const float* p, const W* values, int64_t n, int64_t hd,
 
 // In decode the keys and values of a head come from DRAM (the step's weight stream evicted
 // them). A short context is a few KiB per head, too short for the hardware prefetcher to ramp
-// up, so those are asked for ahead: the first lines at once, then four blocks of eight keys
-// ahead. Long contexts stream well without it and the extra instructions cost (attention
-// harness, cold KV, 32 heads of 64 dims: -30 % time at 64 and 128 keys, +10-20 % at 512).
+// up, so those are asked for ahead: the first 16 KiB of each into L2 at once, then keys and
+// values four blocks of eight keys ahead. Long contexts stream well without it and the extra
+// instructions cost (attention harness, cold KV, 32 heads of 64 dims: -30 % time at 64 and
+// 128 keys, +10-20 % at 512).
 constexpr int64_t kPrefetchMaxKeys = 256;
 constexpr int64_t kKeyBlocksAhead = 4;
 constexpr int64_t kUpfrontBytes = 16384;
