@@ -105,7 +105,8 @@ private slots:
         // wait lasted until it ended (301 s).
         const auto t0 = std::chrono::steady_clock::now();
         auto r = sys::run_child(
-            "/bin/sh", {"-c", "setsid sh -c 'echo $$ >&2; exec sleep 301' >/dev/null & sleep 300"}, 1s);
+            "/bin/sh", {"-c", "setsid sh -c 'echo $$ >&2; exec sleep 301' >/dev/null & sleep 300"},
+            5s);  // time for the grandchild to print its pid on a busy machine
         QVERIFY(r.timed_out);
         QVERIFY2(seconds_since(t0) < 60, "the timeout did not end the wait");
         const pid_t grandchild = first_number(r.err);

@@ -173,10 +173,10 @@ private slots:
         const auto pf = pidfile();
         qputenv("FAKE_SERVER_PIDFILE", pf.c_str());
         auto s = spec(helper("fake-llama-server-hangs.sh"));
-        s.health_timeout_s = 1;
+        s.health_timeout_s = 5;  // long enough for the fake to start and write its pid on a busy machine
         const auto out = run(s);
         QCOMPARE(out.run.status, tbdb::RunStatus::Failed);
-        QVERIFY2(QString::fromStdString(out.error).contains("not ready within 1 s"), out.error.c_str());
+        QVERIFY2(QString::fromStdString(out.error).contains("not ready within 5 s"), out.error.c_str());
         const pid_t pid = read_pid(pf);
         QVERIFY(pid > 0);
         QVERIFY(!alive(pid));

@@ -153,7 +153,9 @@ private slots:
         QCOMPARE(pool.current_spin_microseconds(), 100000);
         for (int rep = 0; rep < 2; ++rep)
             pool.run([&](int t, int) {
-                if (t == 1) std::this_thread::sleep_for(std::chrono::milliseconds(150));
+                // Far past the 100 ms budget: only a caller descheduled for the whole 500 ms
+                // beyond it could see this job as on time.
+                if (t == 1) std::this_thread::sleep_for(std::chrono::milliseconds(600));
             });
         QCOMPARE(pool.current_spin_microseconds(), 10000);
         for (int rep = 0; rep < 2000 && pool.current_spin_microseconds() != 100000; ++rep)
