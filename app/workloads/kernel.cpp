@@ -73,7 +73,9 @@ void run_kernel(WorkloadContext& ctx) {
     for (const auto& r : results) {
         const std::string key = r.kernel + "_n" + std::to_string(r.n) + "_k" + std::to_string(r.k) +
                                 "_m" + std::to_string(r.m);
-        mb.add("gops_" + key, r.gops, "GOPS", r.repetitions, "2*N*K*M / median time");
+        mb.add("gops_" + key, r.gops, "GOPS", r.repetitions,
+               "2*N*K*M / median time of one product (" + std::to_string(r.products_per_repetition) +
+                   " products per repetition)");
         mb.add("weight_gbs_" + key, r.weight_gbs, "GB/s", r.repetitions, "weight bytes / median time");
         add_roof_shares(mb, key, r, bw, peaks);
         ctx.run.samples.push_back({"median_s_" + key, "s", {r.median_seconds}});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -94,6 +95,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             std::vector<float> y;
             double quant_s = 0;
             int64_t next = 0;
+            int64_t per_repetition = 1;  // products per timed repetition
             std::vector<double> times, cpu_times;
         };
         std::vector<SetRun> runs;
@@ -101,7 +103,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             std::normal_distribution<float> nd(0.0f, 1.0f);
             std::vector<float> xf(static_cast<size_t>(s.m * s.k));
             for (float& v : xf) v = nd(rng);
-            SetRun run{ks, {}, std::vector<float>(static_cast<size_t>(s.m * s.n)), 0, 0, {}, {}};
+            SetRun run{ks, {}, std::vector<float>(static_cast<size_t>(s.m * s.n)), 0, 0, 1, {}, {}};
             const auto tq = Clock::now();
             ks->quantize_acts(xf.data(), s.m, s.k, s.k, run.x);
             run.quant_s = seconds_since(tq);
@@ -112,7 +114,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
         // sustained streaming rate; compute-bound ones take the next copy each time.
         const bool sweep = s.m <= 8;
         auto time_one = [&](SetRun& run) {
-            const int64_t count = sweep ? copies : 1;
+            const int64_t count = run.per_repetition;
             const double c0 = process_cpu_seconds();
             const auto t0 = Clock::now();
             for (int64_t i = 0; i < count; ++i) {
@@ -124,7 +126,12 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
         };
         for (SetRun& run : runs) {
             if (opt.cancel && opt.cancel->load()) return results;
+            const auto tw = Clock::now();
             run_product(pool, *run.ks, mats[static_cast<size_t>(copies - 1)], run.x, run.y.data());  // warm-up
+            const double one = std::max(seconds_since(tw), 1e-7);
+            run.per_repetition = sweep ? copies
+                                       : std::clamp<int64_t>(static_cast<int64_t>(std::ceil(opt.min_repetition_seconds / one)),
+                                                             1, 1024);
         }
         // The sets take turns, one repetition each: on a shared machine a slow minute then falls
         // on every set alike instead of on whichever ran during it.
@@ -147,6 +154,7 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             res.weight_bytes = matrix_bytes;
             res.weight_gbs = double(matrix_bytes) / res.median_seconds / 1e9;
             res.quantize_ns = static_cast<int64_t>(run.quant_s * 1e9);
+            res.products_per_repetition = run.per_repetition;
             if (opt.on_result) opt.on_result(res);
             results.push_back(std::move(res));
         }

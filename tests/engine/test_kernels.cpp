@@ -411,11 +411,12 @@ private slots:
     // ---- kernel benchmark self-check (CLI independent) --------------------------------------
     void benchSelfCheck() {
         KernelBenchOptions opt;
-        opt.shapes = {{256, 512, 1}, {128, 256, 4}};
+        opt.shapes = {{256, 512, 1}, {128, 256, 4}, {128, 256, 16}};
         for (const KernelSet* k : available_kernels()) opt.kernels.push_back(k->name);
         opt.threads = 1;
         opt.repetitions = 2;
         opt.min_weight_bytes = 1 << 20;  // keep the test quick
+        opt.min_repetition_seconds = 0.02;
         int reported = 0;
         opt.on_result = [&](const KernelBenchResult&) { ++reported; };
         const auto results = run_kernel_bench(opt);
@@ -435,6 +436,11 @@ private slots:
             QVERIFY(std::isfinite(r.gops) && r.gops > 0);
             QVERIFY(std::isfinite(r.weight_gbs) && r.weight_gbs > 0);
             QCOMPARE(r.weight_bytes, r.n * r.k / 4 + r.n * 4);  // codes + one scale per row
+            // Decode shapes sweep every copy of the matrix per repetition (here 1 MiB of them);
+            // a 128 x 256 x 16 product takes microseconds, so it is repeated to fill 20 ms.
+            const int64_t copies = ((1 << 20) + r.weight_bytes - 1) / r.weight_bytes;
+            if (r.m <= 8) QCOMPARE(r.products_per_repetition, copies);
+            else QVERIFY2(r.products_per_repetition > 1, r.kernel.c_str());
         }
         const double bw = measure_read_bandwidth_gbs(1, size_t(8) << 20, 2);
         QVERIFY(std::isfinite(bw) && bw > 0);
