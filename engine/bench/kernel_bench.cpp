@@ -111,7 +111,8 @@ std::vector<KernelBenchResult> run_kernel_bench(const KernelBenchOptions& opt) {
             runs.push_back(std::move(run));
         }
         // Memory-bound shapes (few tokens) sweep all copies per repetition so the time is a
-        // sustained streaming rate; compute-bound ones take the next copy each time.
+        // sustained streaming rate; compute-bound ones repeat on the next copies for at least
+        // min_repetition_seconds (the count taken from the warm-up's time).
         const bool sweep = s.m <= 8;
         auto time_one = [&](SetRun& run) {
             const int64_t count = run.per_repetition;

@@ -43,9 +43,10 @@ struct KernelBenchOptions {
     // and consecutive runs use different copies, so decode-shaped products read their weights
     // from DRAM like a real model does instead of from a warm cache. Default 128 MiB.
     int64_t min_weight_bytes = int64_t(128) << 20;
-    // A compute-bound product (M >= 16) takes about a millisecond, so one product per repetition
-    // times scheduler ticks and the VM's moods as much as the kernel: each repetition repeats it
-    // (on the next copies) for at least this long. Decode shapes sweep all copies instead.
+    // A compute-bound product (M > 8) at the model's shapes takes about a millisecond, so one
+    // product per repetition times scheduler ticks and the VM's moods as much as the kernel: each
+    // repetition repeats it (on the next copies) for at least this long. Decode-shaped ones
+    // (M <= 8) sweep all copies instead.
     double min_repetition_seconds = 0.05;
     uint64_t seed = 1;
     std::function<void(const KernelBenchResult&)> on_result;  // called as each result is ready
