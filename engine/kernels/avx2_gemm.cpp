@@ -179,7 +179,7 @@ inline void add_pair_group(const __m256i* acc, const int32_t* gsum, int64_t ng, 
                            const float* sv, __m256* lanes) {
     static_assert(R == 4 || R == 6);
     alignas(32) int32_t gv[16] = {};
-    for (int i = 0; i < 2 * R; ++i) gv[i] = gsum[(t + i % 2) * ng + g];
+    scalar_detail::lane_group_sums<2 * R, 2>(gsum, ng, g, t, gv);
     __m256i hs[2] = {hsum8_i32(acc), _mm256_setzero_si256()};
     if constexpr (R == 6) {
         const __m256i rest[8] = {acc[8], acc[9], acc[10], acc[11], hs[1], hs[1], hs[1], hs[1]};
@@ -214,7 +214,7 @@ void gemm_rows_pairs(const uint8_t* unpacked, const TernaryMatrix& w, int64_t n,
             for (int64_t p = 0; p < pairs; ++p) tile_pair_i32<R>(unpacked, k, x.row(t0 + 2 * p), c0, c1, sums[size_t(p)].acc);
         }
         alignas(32) float sv[16] = {};
-        for (int i = 0; i < 2 * R; ++i) sv[i] = w.scale(n + i / 2, g);
+        scalar_detail::lane_scales<2 * R, 2>(w.scales.data(), ng, g, n, sv);
         for (int64_t p = 0; p < pairs; ++p)
             add_pair_group<R>(sums[size_t(p)].acc, gsum, ng, g, t0 + 2 * p, sv, sums[size_t(p)].lanes);
     }

@@ -97,13 +97,21 @@ inline void tile_over_groups(int64_t ng, const int32_t* gsum, int64_t t, const f
 }
 // The same for a tile held lane-wise in one vector, lane i = (row i / T, token i % T): the
 // group sums and scales of every lane, and the store of the finished lane sums.
+// Each half on its own too: a lane's scale depends only on its row, so a row tile that meets
+// many token pairs reads its scales once.
+template <int Lanes, int T>
+inline void lane_group_sums(const int32_t* gsum, int64_t ng, int64_t g, int64_t t, int32_t* gv) {
+    for (int i = 0; i < Lanes; ++i) gv[i] = gsum[(t + i % T) * ng + g];
+}
+template <int Lanes, int T>
+inline void lane_scales(const float* scales, int64_t ng, int64_t g, int64_t n, float* sv) {
+    for (int i = 0; i < Lanes; ++i) sv[i] = scales[(n + i / T) * ng + g];
+}
 template <int Lanes, int T>
 inline void tile_lane_terms(const int32_t* gsum, int64_t ng, int64_t g, int64_t t, const float* scales, int64_t n,
                             int32_t* gv, float* sv) {
-    for (int i = 0; i < Lanes; ++i) {
-        gv[i] = gsum[(t + i % T) * ng + g];
-        sv[i] = scales[(n + i / T) * ng + g];
-    }
+    lane_group_sums<Lanes, T>(gsum, ng, g, t, gv);
+    lane_scales<Lanes, T>(scales, ng, g, n, sv);
 }
 template <int Lanes, int T>
 inline void store_tile_lanes(const float* lanes, const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
