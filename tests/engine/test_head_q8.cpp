@@ -52,7 +52,9 @@ private slots:
         for (const KernelSet* ks : sets)
         for (bool extreme : {false, true})
             for (int64_t rows : {1, 3, 4, 37, 130})
-                for (int64_t m : {1, 2, 5, 8, 11})  // 8: one whole batch tile of the VNNI head
+                // Token blocks of 4 (VNNI) and 2 (AVX2), and every shorter last block; rows: four
+                // streams with leftovers.
+                for (int64_t m : {1, 2, 3, 4, 5, 7, 8, 11})
                 for (int64_t k : {128, 384, 640}) {
                     const Q8Matrix w = random_head(rng, rows, k, extreme);
                     const QuantizedActs x = acts(rng, m, k, extreme);
