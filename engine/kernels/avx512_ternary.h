@@ -184,16 +184,13 @@ inline void pair_plane(const __m512i* raw, const int8_t* qp, int64_t k, __m512i*
     }
 }
 
-// Rows [n, n+R) x tokens [t, t+T); qp = token t's row of the permuted activations.
+// Rows n + r * stride (r < R) x tokens [t, t+T); qp = token t's row of the permuted activations.
+// Each row's line `ahead` bytes further on is prefetched into L2 as the row is read.
 template <int R, int T>
-void pair_tile(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t, const QuantizedActs& x,
-               const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t k = w.cols, ng = w.groups_per_row(), ppg = w.group_size / 256, rb = w.row_bytes();
+void pair_tile(const TernaryMatrix& w, int64_t n, int64_t stride, int64_t ahead, const int8_t* qp, int64_t t,
+               const QuantizedActs& x, const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t k = w.cols, ng = w.groups_per_row(), ppg = w.group_size / 256, rb = w.row_bytes() * stride;
     const uint8_t* codes = w.row_codes(n);
-    // A later row tile streams into L2 while this one is multiplied: the next one, or for at
-    // most 4 tokens the one after next (a tile of few tokens is over too soon for the next one
-    // to arrive: M = 4 +13 %, won 11 of 12 alternating harness rounds; at M = 8 even).
-    const uint8_t* ahead = codes + (x.rows <= 4 ? 2 : 1) * R * rb;
     float sum[R][T] = {};
     __m512 sum16 = _mm512_setzero_ps();
     for (int64_t g = 0; g < ng; ++g) {
@@ -203,7 +200,7 @@ void pair_tile(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t, c
             __m512i raw[R];
             for (int r = 0; r < R; ++r) {
                 raw[r] = load512(codes + r * rb + p * 64);
-                _mm_prefetch(reinterpret_cast<const char*>(ahead + r * rb + p * 64), _MM_HINT_T1);
+                _mm_prefetch(reinterpret_cast<const char*>(codes + r * rb + p * 64 + ahead), _MM_HINT_T1);
             }
             const int8_t* q = qp + p * 256;
             pair_plane<0, R, T>(raw, q, k, acc);
@@ -215,39 +212,43 @@ void pair_tile(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t, c
             // Lane i = (row i / T, token i % T).
             alignas(64) int32_t gv[16];
             alignas(64) float sv[16];
-            scalar_detail::tile_lane_terms<16, T>(gsum, ng, g, t, w.scales.data(), n, gv, sv);
+            scalar_detail::tile_lane_terms<16, T>(gsum, ng, g, t, w.scales.data(), n, gv, sv, stride);
             const __m512i a = _mm512_sub_epi32(reduce16(acc), _mm512_load_si512(gv));
             __m512 part = _mm512_mul_ps(_mm512_cvtepi32_ps(a), _mm512_load_ps(sv));
             TERN_NO_CONTRACT(part);
             sum16 = _mm512_add_ps(sum16, part);
         } else {
             scalar_detail::add_group_parts<R, T>([&](int r, int j) { return hsum_i32(acc[r * T + j]); }, gsum, ng, g,
-                                                 t, w.scales.data(), n, sum);
+                                                 t, w.scales.data(), n, sum, stride);
         }
     }
     if constexpr (R * T == 16) {
         alignas(64) float out[16];
         _mm512_store_ps(out, sum16);
-        scalar_detail::store_tile_lanes<16, T>(out, x.dequant.data(), t, n, y, ldy);
+        scalar_detail::store_tile_lanes<16, T>(out, x.dequant.data(), t, n, y, ldy, stride);
     } else {
-        scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy);
+        scalar_detail::store_tile<R, T>(sum, x.dequant.data(), t, n, y, ldy, stride);
     }
 }
 
 constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulators
 
+// Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens. A later row tile streams into L2
+// while this one is multiplied: the next one, or for at most 4 tokens the one after next (a tile
+// of few tokens is over too soon for the next one to arrive: M = 4 +13 %, won 11 of 12
+// alternating harness rounds; at M = 8 even).
 template <int R>
 void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, int64_t t1, const QuantizedActs& x,
                const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t k = w.cols;
+    const int64_t k = w.cols, ahead = (x.rows <= 4 ? 2 : 1) * R * w.row_bytes();
     int64_t t = t0;
     for (; t + kPairTokens <= t1; t += kPairTokens)
-        pair_tile<R, kPairTokens>(w, n, qp + (t - t0) * k, t, x, gsum, y, ldy);
+        pair_tile<R, kPairTokens>(w, n, 1, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
     const int8_t* q = qp + (t - t0) * k;
     switch (t1 - t) {
-        case 3: pair_tile<R, 3>(w, n, q, t, x, gsum, y, ldy); break;
-        case 2: pair_tile<R, 2>(w, n, q, t, x, gsum, y, ldy); break;
-        case 1: pair_tile<R, 1>(w, n, q, t, x, gsum, y, ldy); break;
+        case 3: pair_tile<R, 3>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+        case 2: pair_tile<R, 2>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+        case 1: pair_tile<R, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
         default: break;
     }
 }
@@ -346,11 +347,35 @@ __attribute__((noinline)) void gemv4_masked(const TernaryMatrix& w, const int64_
     for (int r = 0; r < 4; ++r) y[rows[r]] = sum[r] * dequant;
 }
 
+// A few tokens (2-4: batched decode of few streams): memory-bound like decode, so the rows are
+// taken as four far-apart streams (kGemvStreams) with the decode's prefetch distance, each tile
+// one row of every stream x all tokens.
+template <int T>
+void stream_tiles(const TernaryMatrix& w, int64_t n0, int64_t n1, const int8_t* qp, const QuantizedActs& x,
+                  const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t part = (n1 - n0) / kGemvStreams;
+    for (int64_t i = 0; i < part; ++i)
+        pair_tile<kGemvStreams, T>(w, n0 + i, part, kPrefetchBytes, qp, 0, x, gsum, y, ldy);
+    const int64_t n = n0 + kGemvStreams * part;
+    switch (n1 - n) {  // the rows left over, as one block
+        case 3: pair_rows<3>(w, n, qp, 0, T, x, gsum, y, ldy); break;
+        case 2: pair_rows<2>(w, n, qp, 0, T, x, gsum, y, ldy); break;
+        case 1: pair_rows<1>(w, n, qp, 0, T, x, gsum, y, ldy); break;
+        default: break;
+    }
+}
+
 template <int = 0>  // a template: emitted only in the VNNI file
 void ternary_gemm_pairs(const TernaryMatrix& w, int64_t n0, int64_t n1, const QuantizedActs& x,
                         const int32_t* gsum, float* y, int64_t ldy) {
     const int64_t k = w.cols, m = x.rows;
     const int8_t* all = pair_order(x);
+    switch (m) {
+        case 2: return stream_tiles<2>(w, n0, n1, all, x, gsum, y, ldy);
+        case 3: return stream_tiles<3>(w, n0, n1, all, x, gsum, y, ldy);
+        case 4: return stream_tiles<4>(w, n0, n1, all, x, gsum, y, ldy);
+        default: break;
+    }
     // Token blocks whose activations stay in L2 (~256 KiB) while the row tiles sweep.
     const int64_t tb = std::max<int64_t>(kPairTokens, (262144 / k) / kPairTokens * kPairTokens);
     for (int64_t t0 = 0; t0 < m; t0 += tb) {

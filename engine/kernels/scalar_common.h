@@ -65,22 +65,25 @@ void attend_rows(const float* q, const W* keys, const W* values, int64_t n, int6
 // ---- the float side of a batched ternary GEMM's register tile (R rows x T tokens) -----------
 // Shared by the SIMD sets so the float rule of KernelSet::ternary_gemm is written once.
 
-// One scale group g: sum[r][j] += float(isum(r, j) - group sum of token t+j) * scale(row n+r),
+// Row r of a tile is row n + r * stride of the matrix: stride 1 for a block of consecutive rows,
+// more for rows taken from far-apart streams.
+// One scale group g: sum[r][j] += float(isum(r, j) - group sum of token t+j) * scale(row r),
 // the product rounded before the add.
 template <int R, int T, class IntSum>
 inline void add_group_parts(IntSum isum, const int32_t* gsum, int64_t ng, int64_t g, int64_t t, const float* scales,
-                            int64_t n, float (&sum)[R][T]) {
+                            int64_t n, float (&sum)[R][T], int64_t stride = 1) {
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < T; ++j) {
-            float part = static_cast<float>(isum(r, j) - gsum[(t + j) * ng + g]) * scales[(n + r) * ng + g];
+            float part = static_cast<float>(isum(r, j) - gsum[(t + j) * ng + g]) * scales[(n + r * stride) * ng + g];
             TERN_NO_CONTRACT(part);
             sum[r][j] += part;
         }
 }
 template <int R, int T>
-inline void store_tile(const float (&sum)[R][T], const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
+inline void store_tile(const float (&sum)[R][T], const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy,
+                       int64_t stride = 1) {
     for (int r = 0; r < R; ++r)
-        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r] = sum[r][j] * dequant[t + j];
+        for (int j = 0; j < T; ++j) y[(t + j) * ldy + n + r * stride] = sum[r][j] * dequant[t + j];
 }
 // A whole R x T tile, group by group: group_isums(g, out) writes the exact int32 products of
 // group g (out[r * T + j]); the float rule above is applied to each group, then stored.
@@ -104,18 +107,19 @@ inline void lane_group_sums(const int32_t* gsum, int64_t ng, int64_t g, int64_t 
     for (int i = 0; i < Lanes; ++i) gv[i] = gsum[(t + i % T) * ng + g];
 }
 template <int Lanes, int T>
-inline void lane_scales(const float* scales, int64_t ng, int64_t g, int64_t n, float* sv) {
-    for (int i = 0; i < Lanes; ++i) sv[i] = scales[(n + i / T) * ng + g];
+inline void lane_scales(const float* scales, int64_t ng, int64_t g, int64_t n, float* sv, int64_t stride = 1) {
+    for (int i = 0; i < Lanes; ++i) sv[i] = scales[(n + (i / T) * stride) * ng + g];
 }
 template <int Lanes, int T>
 inline void tile_lane_terms(const int32_t* gsum, int64_t ng, int64_t g, int64_t t, const float* scales, int64_t n,
-                            int32_t* gv, float* sv) {
+                            int32_t* gv, float* sv, int64_t stride = 1) {
     lane_group_sums<Lanes, T>(gsum, ng, g, t, gv);
-    lane_scales<Lanes, T>(scales, ng, g, n, sv);
+    lane_scales<Lanes, T>(scales, ng, g, n, sv, stride);
 }
 template <int Lanes, int T>
-inline void store_tile_lanes(const float* lanes, const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy) {
-    for (int i = 0; i < Lanes; ++i) y[(t + i % T) * ldy + n + i / T] = lanes[i] * dequant[t + i % T];
+inline void store_tile_lanes(const float* lanes, const float* dequant, int64_t t, int64_t n, float* y, int64_t ldy,
+                             int64_t stride = 1) {
+    for (int i = 0; i < Lanes; ++i) y[(t + i % T) * ldy + n + (i / T) * stride] = lanes[i] * dequant[t + i % T];
 }
 
 // attend_rows over a set's own dot/axpy, with the KernelSet::attend_* signature.
