@@ -8,7 +8,7 @@
 
 namespace tern {
 
-// avx2_int8.cpp (AVX2): one row at a time for batches, four concurrent row streams for decode.
+// avx2_int8.cpp (AVX2): four concurrent row streams x blocks of 2 tokens (int8_tiles.h).
 void avx2_int8_gemm(const int8_t* w, const float* row_scale, int64_t n0, int64_t n1, const QuantizedActs& x,
                     float* y, int64_t ldy);
 

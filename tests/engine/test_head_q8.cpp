@@ -1,6 +1,6 @@
-// The int8 output head: every usable kernel set's int8 product (AVX2: one row at a time for
-// batches, four concurrent row streams for decode) gives the same bits as the scalar set's, for
-// any row range.
+// The int8 output head: every usable kernel set's int8 product (four concurrent row streams x
+// blocks of 4 tokens for VNNI, 2 for AVX2, engine/kernels/int8_tiles.h) gives the same bits as
+// the scalar set's, for any row range.
 #include <QtTest>
 
 #include <cstring>
