@@ -236,7 +236,8 @@ constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulat
 // Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens. A later row tile streams into L2
 // while this one is multiplied: the next one, or for at most 4 tokens the one after next (a tile
 // of few tokens is over too soon for the next one to arrive: M = 4 +13 %, won 11 of 12
-// alternating harness rounds; at M = 8 even).
+// alternating harness rounds; at M = 8 even). Products of 2-4 tokens now mostly run as
+// stream_tiles below; this still serves their leftover rows.
 template <int R>
 void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, int64_t t1, const QuantizedActs& x,
                const int32_t* gsum, float* y, int64_t ldy) {
