@@ -233,15 +233,13 @@ void pair_tile(const TernaryMatrix& w, int64_t n, int64_t stride, int64_t ahead,
 
 constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulators
 
-// Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens. A later row tile streams into L2
-// while this one is multiplied: the next one, or for at most 4 tokens the one after next (a tile
-// of few tokens is over too soon for the next one to arrive: M = 4 +13 %, won 11 of 12
-// alternating harness rounds; at M = 8 even). Products of 2-4 tokens now mostly run as
-// stream_tiles below; this still serves their leftover rows.
+// Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens; the next row tile streams into L2
+// while this one is multiplied. (Products of 2-4 tokens take stream_tiles below, which needs a
+// longer distance; here they only pass their few leftover rows.)
 template <int R>
 void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, int64_t t1, const QuantizedActs& x,
                const int32_t* gsum, float* y, int64_t ldy) {
-    const int64_t k = w.cols, ahead = (x.rows <= 4 ? 2 : 1) * R * w.row_bytes();
+    const int64_t k = w.cols, ahead = R * w.row_bytes();
     int64_t t = t0;
     for (; t + kPairTokens <= t1; t += kPairTokens)
         pair_tile<R, kPairTokens>(w, n, 1, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
