@@ -251,7 +251,7 @@ const KernelSet kAvx2 = {
     avx2::rmsnorm,   avx2::attend_f32,   avx2::attend_f16,   avx2_int8_gemm,
     TERN_ISA,  // engine/CMakeLists.txt: the extensions this file is compiled with
     "maddubs_ymm", "maddubs_ymm", kProbes, 1, avx2::sum_bytes, avx2::f32_to_f16_row,
-    avx2::silu_gate,
+    avx2::silu_gate, avx2::attend_rows_f32, avx2::attend_rows_f16,
 };
 
 }  // namespace

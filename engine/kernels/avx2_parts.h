@@ -36,6 +36,10 @@ void attend_f32(const float* q, const float* k, const float* v, int64_t n, int64
                 float* out);
 void attend_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t n, int64_t hd, float scale,
                 float* scores, float* out);
+void attend_rows_f32(const float* q, int64_t ldq, int64_t rows, const float* k, const float* v, int64_t n, int64_t hd,
+                     float scale, float* scores, float* out, int64_t ldo);
+void attend_rows_f16(const float* q, int64_t ldq, int64_t rows, const uint16_t* k, const uint16_t* v, int64_t n,
+                     int64_t hd, float scale, float* scores, float* out, int64_t ldo);
 
 // avx2_probes.cpp
 uint64_t sum_bytes(const uint8_t* p, size_t bytes);

@@ -288,10 +288,6 @@ constexpr auto int8_gemm_for() {
     else return avx2_int8_gemm;
 }
 
-// Attention over this set's dot/axpy; dispatch.cpp gives the composed "avx512" set the AVX2
-// set's fused kernel instead (per-operation choice).
-constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
-constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
 
 // Constant-initialized (no code runs to build it: dispatch looks at these tables on CPUs that
 // cannot execute this file's instructions).
@@ -299,10 +295,10 @@ template <bool kVnni>
 constexpr KernelSet make_set(const char* isa) {
     return KernelSet{"avx512",    quantize_acts, ternary_gemm<kVnni>, ternary_dot_i32<kVnni>, f32_gemm,
                      f16_gemm,    dot_f32,       dot_f16_f32,         axpy_f32,               axpy_f16_f32,
-                     rmsnorm,     attend_f32,    attend_f16,          int8_gemm_for<kVnni>(), isa,
+                     rmsnorm,     avx512::attend_f32, avx512::attend_f16, int8_gemm_for<kVnni>(), isa,
                      Probes<kVnni>::list[0].family, Probes<kVnni>::list[0].family, Probes<kVnni>::list,
                      static_cast<int>(std::size(Probes<kVnni>::list)), sum_bytes, f32_to_f16_row,
-                     avx512::silu_gate};
+                     avx512::silu_gate, avx512::attend_rows_f32, avx512::attend_rows_f16};
 }
 
 }  // namespace

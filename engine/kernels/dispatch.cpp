@@ -22,8 +22,9 @@ bool usable(const KernelSet* k, const CpuFeatures& f) {
 // composed here (baseline code only, so building them is safe on any CPU), each operation
 // taking the fastest path its CPU can run, decided by design and checked with the `kernel`
 // workload (docs/PERFORMANCE.md):
-// - attention in the AVX-512 sets: the AVX2 set's fused kernel (their isa lists cover the AVX2
-//   file's: tests/engine/test_kernels checks it);
+// - attention in the AVX-512 sets: their own (avx512_attention.cpp), which falls back to the
+//   AVX2 set's kernel for head sizes that are not a multiple of 16 (their isa lists cover the
+//   AVX2 file's: tests/engine/test_kernels checks it);
 // - the "amx" set: the AVX-512 VNNI set, with the ternary GEMM on AMX-INT8 tiles for M >= 16
 //   (prefill, batched decode of 16+ streams); below that a tile would be mostly padding.
 struct Composed {
@@ -42,13 +43,8 @@ void amx_ternary_gemm(const TernaryMatrix& w, int64_t n0, int64_t n1, const Quan
 const Composed& composed() {
     static const Composed* c = [] {
         auto* p = new Composed;  // lives as long as the process (handed-out pointers)
-        const KernelSet* avx2 = avx2_kernels();
         p->avx512 = *avx512_kernels();
         p->avx512_vnni = *avx512_vnni_kernels();
-        for (KernelSet* k : {&p->avx512, &p->avx512_vnni}) {
-            k->attend_f32 = avx2->attend_f32;
-            k->attend_f16 = avx2->attend_f16;
-        }
         g_vnni = &p->avx512_vnni;
         g_amx = amx_parts();
         if (g_amx) {

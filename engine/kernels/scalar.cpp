@@ -119,6 +119,8 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
 
 constexpr auto attend_f32 = scalar_detail::attend_with<float, dot_f32, axpy_f32>;
 constexpr auto attend_f16 = scalar_detail::attend_with<uint16_t, dot_f16_f32, axpy_f16_f32>;
+constexpr auto attend_rows_f32 = scalar_detail::attend_rows_with<float, attend_f32>;
+constexpr auto attend_rows_f16 = scalar_detail::attend_rows_with<uint16_t, attend_f16>;
 
 void int8_gemm(const int8_t* w, const float* row_scale, int64_t n0, int64_t n1, const QuantizedActs& x, float* y,
                int64_t ldy) {
@@ -155,7 +157,7 @@ const KernelSet kScalar = {
     "scalar",    quantize_acts, ternary_gemm, ternary_dot_i32, f32_gemm,   f16_gemm,  dot_f32,
     dot_f16_f32, axpy_f32,      axpy_f16_f32, rmsnorm,         attend_f32, attend_f16, int8_gemm,
     "",          "",            "",           nullptr,         0,          sum_bytes,
-    f32_to_f16_row, silu_detail::silu_gate,
+    f32_to_f16_row, silu_detail::silu_gate, attend_rows_f32, attend_rows_f16,
 };
 
 }  // namespace

@@ -129,4 +129,11 @@ void attend_with(const float* q, const W* keys, const W* values, int64_t n, int6
     attend_rows(q, keys, values, n, hd, scale, scores, out, Dot, Axpy);
 }
 
+// KernelSet::attend_rows_* as one attend_* call per row.
+template <class W, void (*Attend)(const float*, const W*, const W*, int64_t, int64_t, float, float*, float*)>
+void attend_rows_with(const float* q, int64_t ldq, int64_t rows, const W* keys, const W* values, int64_t n,
+                      int64_t hd, float scale, float* scores, float* out, int64_t ldo) {
+    for (int64_t i = 0; i < rows; ++i) Attend(q + i * ldq, keys, values, n + i, hd, scale, scores, out + i * ldo);
+}
+
 }  // namespace tern::scalar_detail

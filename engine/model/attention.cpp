@@ -17,12 +17,13 @@ struct Task { int64_t seq, head, row0, row1; };
 
 // The query rows of one task against the keys/values of one KV head (T = float or F16 bits),
 // each row over the keys at positions 0..pos.
-template <class T, class Attend>
+// A task's rows are one sequence's consecutive positions, so row r + 1 sees one key more than row r.
+template <class T, class AttendRows>
 void attend(const Task& task, const float* q, float* out, int64_t q_stride, int64_t hd, float scale,
-            const ForwardWorkspace& ws, float* scores, const T* keys, const T* values, Attend attend_row) {
-    for (int64_t r = task.row0; r < task.row1; ++r)
-        attend_row(q + r * q_stride + task.head * hd, keys, values, ws.row_pos[r] + 1, hd, scale, scores,
-                   out + r * q_stride + task.head * hd);
+            const ForwardWorkspace& ws, float* scores, const T* keys, const T* values, AttendRows attend_rows) {
+    const int64_t r = task.row0;
+    attend_rows(q + r * q_stride + task.head * hd, q_stride, task.row1 - r, keys, values, ws.row_pos[r] + 1, hd,
+                scale, scores, out + r * q_stride + task.head * hd, q_stride);
 }
 }  // namespace
 
@@ -49,22 +50,23 @@ void attention_layer(const KernelSet& ks, ThreadPool& pool, const HParams& hp, i
                 tasks.push_back({static_cast<int64_t>(s), h, r0 + b, r0 + std::min(n, b + kQueryBlock)});
     }
     const int n_threads = pool.size();
-    if (ws.scores.size() < static_cast<size_t>(max_ctx * n_threads))
-        ws.scores.resize(static_cast<size_t>(max_ctx * n_threads));
+    const int64_t scratch = 4 * (max_ctx + kQueryBlock);  // KernelSet::attend_rows_*
+    if (ws.scores.size() < static_cast<size_t>(scratch * n_threads))
+        ws.scores.resize(static_cast<size_t>(scratch * n_threads));
 
     std::atomic<size_t> next{0};
     auto body = [&](int t, int) {
-        float* scores = ws.scores.data() + static_cast<size_t>(t) * max_ctx;
+        float* scores = ws.scores.data() + static_cast<size_t>(t * scratch);
         for (size_t i = next.fetch_add(1); i < tasks.size(); i = next.fetch_add(1)) {
             const Task& task = tasks[i];
             const KvCache& kv = *batch[task.seq].kv;
             const int64_t base = kv.offset(layer, task.head / group, 0);
             if (kv.type == KvType::F16)
                 attend(task, q, out, q_stride, hd, scale, ws, scores, kv.k_f16() + base, kv.v_f16() + base,
-                       ks.attend_f16);
+                       ks.attend_rows_f16);
             else
                 attend(task, q, out, q_stride, hd, scale, ws, scores, kv.k_f32() + base, kv.v_f32() + base,
-                       ks.attend_f32);
+                       ks.attend_rows_f32);
         }
     };
     // Short contexts: waking the pool costs more than the attention itself.

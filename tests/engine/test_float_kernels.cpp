@@ -21,22 +21,29 @@ class TestFloatKernels : public QObject {
 private slots:
     void attendMatchesScalar_data() { kernel_rows(); }
     void attendMatchesScalar() {
-        // Fused attention (8-key score blocks, vector exp, register value sums) against the
-        // reference: key counts around the block width, head sizes with and without a 64-wide
-        // part, F32 and F16 caches, and a peaked score row (one key dominating).
+        // Fused attention (key blocks, vector exp, register value sums) against the reference:
+        // key counts around the block widths, head sizes with and without a 64-wide part and not
+        // a multiple of 16 (the AVX-512 sets' fallback), F32 and F16 caches, a peaked score row
+        // (one key dominating), and a row whose scores are all far below zero.
         REQUIRE_SET(k);
         const KernelSet& s = *scalar_kernels();
         std::mt19937 rng(21);
         std::normal_distribution<float> nd(0.0f, 1.0f);
-        for (int64_t hd : {64, 128, 40, 12})
-            for (int64_t n : {1, 7, 8, 9, 33, 300})
-                for (bool peaked : {false, true}) {
+        for (int64_t hd : {64, 128, 80, 40, 12})
+            for (int64_t n : {1, 2, 4, 7, 8, 9, 16, 33, 300})
+                for (int mode : {0, 1, 2}) {  // plain, one key peaked, every score far below zero
+                    const bool peaked = mode == 1;
                     std::vector<float> q(static_cast<size_t>(hd)), kf(static_cast<size_t>(n * hd)), vf(kf.size());
                     for (float& x : q) x = nd(rng);
                     for (float& x : kf) x = nd(rng);
                     for (float& x : vf) x = nd(rng);
                     if (peaked)
                         for (int64_t d = 0; d < hd; ++d) kf[static_cast<size_t>((n / 2) * hd + d)] = 30.0f * q[static_cast<size_t>(d)];
+                    if (mode == 2) {  // exact scores -(1200 + j % 5) * scale: below -87, not all equal
+                        std::fill(kf.begin(), kf.end(), 0.0f);
+                        for (int64_t j = 0; j < n; ++j) kf[static_cast<size_t>(j * hd)] = -1200.0f - static_cast<float>(j % 5);
+                        q[0] = 1.0f;
+                    }
                     std::vector<uint16_t> kh(kf.size()), vh(vf.size());
                     for (size_t i = 0; i < kf.size(); ++i) kh[i] = f32_to_f16(kf[i]), vh[i] = f32_to_f16(vf[i]);
                     const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
@@ -57,6 +64,61 @@ private slots:
                     }
                     if (n == 1)  // one key: weight exactly 1, the output is that (F16) value row
                         for (int64_t d = 0; d < hd; ++d) QCOMPARE(got[static_cast<size_t>(d)], f16_to_f32(vh[static_cast<size_t>(d)]));
+                }
+    }
+
+    void attendRowsMatchesScalar_data() { kernel_rows(); }
+    void attendRowsMatchesScalar() {
+        // Prefill's causal rows (row i over n + i keys): each row the set's one-row bits exactly,
+        // and within tolerance of the reference. Row
+        // counts that leave every remainder of the 4- and 2-row passes, key counts around the
+        // 4-key blocks, head sizes with and without a 64-wide part and not a multiple of 16, F32
+        // and F16 caches, one row's scores peaked.
+        REQUIRE_SET(k);
+        const KernelSet& s = *scalar_kernels();
+        std::mt19937 rng(22);
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        for (int64_t hd : {64, 128, 80, 40, 12})
+            for (int64_t n : {1, 3, 4, 5, 33, 300})
+                for (int64_t rows : {1, 2, 3, 4, 5, 16}) {
+                    const int64_t ldq = rows == 4 ? 4 * hd : hd + 3, keys = n + rows - 1;
+                    std::vector<float> q(static_cast<size_t>(rows * ldq)), kf(static_cast<size_t>(keys * hd)), vf(kf.size());
+                    for (float& x : q) x = nd(rng);
+                    for (float& x : kf) x = nd(rng);
+                    for (float& x : vf) x = nd(rng);
+                    for (int64_t d = 0; d < hd; ++d)  // row 1 (if any) all but picks key n / 2
+                        kf[static_cast<size_t>((n / 2) * hd + d)] = rows > 1 ? 30.0f * q[static_cast<size_t>(ldq + d)] : kf[static_cast<size_t>((n / 2) * hd + d)];
+                    std::vector<uint16_t> kh(kf.size()), vh(vf.size());
+                    for (size_t i = 0; i < kf.size(); ++i) kh[i] = f32_to_f16(kf[i]), vh[i] = f32_to_f16(vf[i]);
+                    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+                    std::vector<float> scores(static_cast<size_t>(4 * (n + rows))), ref(static_cast<size_t>(hd));
+                    std::vector<float> got(static_cast<size_t>(rows * ldq), NAN);
+                    for (bool f16 : {false, true}) {
+                        if (f16)
+                            k->attend_rows_f16(q.data(), ldq, rows, kh.data(), vh.data(), n, hd, scale, scores.data(), got.data(), ldq);
+                        else
+                            k->attend_rows_f32(q.data(), ldq, rows, kf.data(), vf.data(), n, hd, scale, scores.data(), got.data(), ldq);
+                        for (int64_t i = 0; i < rows; ++i) {
+                            // The set's own one-row kernel gives the same bits (decode equals prefill).
+                            std::vector<float> one(static_cast<size_t>(hd));
+                            if (f16)
+                                k->attend_f16(q.data() + i * ldq, kh.data(), vh.data(), n + i, hd, scale, scores.data(), one.data());
+                            else
+                                k->attend_f32(q.data() + i * ldq, kf.data(), vf.data(), n + i, hd, scale, scores.data(), one.data());
+                            QVERIFY2(std::memcmp(one.data(), got.data() + i * ldq, one.size() * sizeof(float)) == 0,
+                                     qPrintable(QString("hd %1 n %2 rows %3 row %4 f16 %5: not the one-row bits").arg(hd).arg(n).arg(rows).arg(i).arg(f16)));
+                            if (f16)
+                                s.attend_f16(q.data() + i * ldq, kh.data(), vh.data(), n + i, hd, scale, scores.data(), ref.data());
+                            else
+                                s.attend_f32(q.data() + i * ldq, kf.data(), vf.data(), n + i, hd, scale, scores.data(), ref.data());
+                            for (int64_t d = 0; d < hd; ++d) {
+                                const float r = ref[static_cast<size_t>(d)], g = got[static_cast<size_t>(i * ldq + d)];
+                                QVERIFY2(std::isfinite(g) && std::fabs(g - r) <= 1e-5f + 1e-4f * std::fabs(r),
+                                         qPrintable(QString("hd %1 n %2 rows %3 row %4 f16 %5 d %6: %7 vs %8")
+                                                        .arg(hd).arg(n).arg(rows).arg(i).arg(f16).arg(d).arg(r).arg(g)));
+                            }
+                        }
+                    }
                 }
     }
 

@@ -148,20 +148,33 @@ private slots:
     }
 
     // The SIMD kernels (and the int8 head's AVX2 loop) compute what the scalar reference computes.
+    // Float-weight files: only the float summation order differs, so the logits agree to 1e-5.
+    // Ternary files quantize every activation row to int8, and the sets' float results may differ
+    // in the last bits (KernelSet::attend_*): now and then a value sits on a rounding boundary and
+    // moves by one int8 code, which shifts that position's logits by ~1e-3-1e-2 and, through the KV
+    // cache, later positions a little. Measured: the AVX2 and AVX-512 sets against scalar on the
+    // tiny I2_S file, 12 random 10-token prompts each, rel_rms 2e-8-1e-7 in 11 of them and 5e-4 /
+    // 8e-3 in one. So the ternary files get a bound above one code's move and far below what a
+    // wrong kernel does (the kernels' integer parts are compared exactly in the kernel suites).
     void scalar_and_auto_agree_data() {
         QTest::addColumn<QString>("file");
-        for (const char* f : {"tiny-tq2_0.gguf", "tiny-tq1_0.gguf", "bitnetcpp-tiny-i2_s.gguf", "b158-tiny-i2_s.gguf"})
+        for (const char* f : {"tiny-tq2_0.gguf", "tiny-tq1_0.gguf", "bitnetcpp-tiny-i2_s.gguf", "b158-tiny-i2_s.gguf",
+                              "b158-tiny-f16.gguf", "tiny-f32.gguf"})
             QTest::newRow(f) << QString(f);
     }
     void scalar_and_auto_agree() {
         QFETCH(QString, file);
         const auto path = tbtest::fixture_path(file.toStdString());
-        if (path.empty()) QSKIP("fixture not found");
+        if (path.empty()) QSKIP("fixture not found (shared fixtures absent)");
         const std::vector<int32_t> tokens = {1, 30, 40, 50, 42, 7, 99, 250, 17, 33};
-        const auto a = all_logits(load_cached(path, "scalar"), tokens);
+        const auto scalar = load_cached(path, "scalar");
+        const auto a = all_logits(scalar, tokens);
         const auto b = all_logits(load_cached(path, "auto"), tokens);
         const auto cmp = tbtest::compare_logits(a, b);
-        QVERIFY2(cmp.rel_rms < 1e-5, qPrintable(QString("rel_rms %1").arg(cmp.rel_rms)));
+        const bool ternary = scalar->weights().layers[0].wq.kind == LinearWeight::Kind::Ternary;
+        const double cos_min = ternary ? 0.999 : 0.9999999, rms_max = ternary ? 0.03 : 1e-5;
+        QVERIFY2(cmp.cosine > cos_min && cmp.rel_rms < rms_max,
+                 qPrintable(QString("cosine %1 rel_rms %2").arg(cmp.cosine, 0, 'f', 8).arg(cmp.rel_rms)));
     }
 
     // Prefill of all tokens at once and token-by-token decoding compute the same rows.
