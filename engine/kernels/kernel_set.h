@@ -97,9 +97,9 @@ struct KernelSet {
     void (*silu_gate)(float* g, const float* u, int64_t n);
 
     // Prefill's causal rows: `rows` query rows of one head, row i (q + i * ldq, out + i * ldo)
-    // attending to the first n + i keys, as attend_* row by row (float results may differ in
-    // the last bits); a set can read each key and value row once for several query rows.
-    // `scores` holds 4 * (n + rows) floats of scratch.
+    // attending to the first n + i keys, with the bits this set's attend_* gives each row alone
+    // (so prefill equals decode), while reading each key and value row once for several query
+    // rows. `scores` holds 4 * (n + rows) floats of scratch.
     void (*attend_rows_f32)(const float* q, int64_t ldq, int64_t rows, const float* keys, const float* values,
                             int64_t n, int64_t hd, float scale, float* scores, float* out, int64_t ldo);
     void (*attend_rows_f16)(const float* q, int64_t ldq, int64_t rows, const uint16_t* keys,

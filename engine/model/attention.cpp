@@ -16,8 +16,8 @@ constexpr int64_t kQueryBlock = 16;
 struct Task { int64_t seq, head, row0, row1; };
 
 // The query rows of one task against the keys/values of one KV head (T = float or F16 bits),
-// each row over the keys at positions 0..pos.
-// A task's rows are one sequence's consecutive positions, so row r + 1 sees one key more than row r.
+// each row over the keys at positions 0..pos. A task's rows are one sequence's consecutive
+// positions (row r + 1 sees one key more than row r), which is what attend_rows_* takes.
 template <class T, class AttendRows>
 void attend(const Task& task, const float* q, float* out, int64_t q_stride, int64_t hd, float scale,
             const ForwardWorkspace& ws, float* scores, const T* keys, const T* values, AttendRows attend_rows) {
