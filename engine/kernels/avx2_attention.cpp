@@ -1,4 +1,5 @@
-// AVX2 softmax attention of one query row (KernelSet::attend_*): one fused pass per stage.
+// AVX2 softmax attention (KernelSet::attend_*, attend_rows_*): one fused pass per stage, one
+// query row in decode and two per pass in prefill.
 #include <algorithm>
 #include <cmath>
 
@@ -85,18 +86,32 @@ inline float exp_in_place(float* scores, int64_t n, float mx) {
     return 1.0f / sum;
 }
 
-// out[0, 8V) = sum_j p_j v_j[0, 8V) with V vectors kept in registers across all keys.
-template <int V, class W>
-inline void weighted_sum(const float* p, const W* values, int64_t n, int64_t hd, float inv, float* out) {
-    __m256 o[V];
-    for (int u = 0; u < V; ++u) o[u] = _mm256_setzero_ps();
+// out_i = sum_j p_i[j] v_j over 8C values from d, for R rows at once (row i over n + i keys),
+// the sums held in registers across all keys; p_i = scores + i * ld, already exponentiated;
+// inv_i = 1 / sum_j p_i[j]. Each output sums its keys in order, whatever R and C.
+template <int R, int C, class W>
+inline void weighted(const float* scores, int64_t ld, const W* values, int64_t n, int64_t hd, int64_t d,
+                     const float* inv, float* out, int64_t ldo) {
+    __m256 o[R][C];
+    for (int i = 0; i < R; ++i)
+        for (int c = 0; c < C; ++c) o[i][c] = _mm256_setzero_ps();
     for (int64_t j = 0; j < n; ++j) {
-        const __m256 pj = _mm256_broadcast_ss(p + j);
-        const W* v = values + j * hd;
-        for (int u = 0; u < V; ++u) o[u] = _mm256_fmadd_ps(pj, load8(v + 8 * u), o[u]);
+        __m256 w[R];
+        for (int i = 0; i < R; ++i) w[i] = _mm256_broadcast_ss(scores + i * ld + j);
+        for (int c = 0; c < C; ++c) {
+            const __m256 x = load8(values + j * hd + d + 8 * c);
+            for (int i = 0; i < R; ++i) o[i][c] = _mm256_fmadd_ps(w[i], x, o[i][c]);
+        }
     }
-    const __m256 vi = _mm256_set1_ps(inv);
-    for (int u = 0; u < V; ++u) _mm256_storeu_ps(out + 8 * u, _mm256_mul_ps(o[u], vi));
+    for (int64_t j = n; j < n + R - 1; ++j)  // the later rows' own keys
+        for (int i = static_cast<int>(j - n) + 1; i < R; ++i) {
+            const __m256 w = _mm256_broadcast_ss(scores + i * ld + j);
+            for (int c = 0; c < C; ++c) o[i][c] = _mm256_fmadd_ps(w, load8(values + j * hd + d + 8 * c), o[i][c]);
+        }
+    for (int i = 0; i < R; ++i) {
+        const __m256 s = _mm256_set1_ps(inv[i]);
+        for (int c = 0; c < C; ++c) _mm256_storeu_ps(out + i * ldo + d + 8 * c, _mm256_mul_ps(o[i][c], s));
+    }
 }
 
 // In decode the keys and values of a head come from DRAM (the step's weight stream evicted
@@ -116,23 +131,23 @@ inline void prefetch_l2(const void* p, int64_t bytes) {
     for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch(static_cast<const char*>(p) + o, _MM_HINT_T1);
 }
 
-// One fused pass per stage instead of two calls per key: scores eight keys at a time (one
-// accumulator per key, reduced together), a vector exp, and the value sum held in registers.
-template <class W>
-void attend_any(const float* q, const W* keys, const W* values, int64_t n, int64_t hd, float scale, float* scores,
-                float* out) {
-    if (hd % 8 != 0) {
-        scalar_detail::attend_rows(q, keys, values, n, hd, scale, scores, out, dot_any<W>, axpy_any<W>);
-        return;
-    }
-    __m128 vmax = _mm_set1_ps(-INFINITY);
+// R consecutive causal rows (row i: q + i * ldq, n + i keys) in one fused pass per stage: scores
+// four keys at a time, a vector exp, and the value sums held in registers. With R = 2 (prefill)
+// each key and value row is loaded, and widened from F16, once for both rows; every row gets the
+// bits it gets alone (R = 1, decode). scores: R * (n + R) floats (n for one row). hd % 8 == 0.
+template <int R, class W>
+void attend_block(const float* q, int64_t ldq, const W* keys, const W* values, int64_t n, int64_t hd, float scale,
+                  float* scores, float* out, int64_t ldo) {
+    const int64_t ld = n + R;
     const int64_t row_bytes = hd * static_cast<int64_t>(sizeof(W)), block_bytes = 8 * row_bytes;
-    const bool prefetch = n <= kPrefetchMaxKeys;
+    const bool prefetch = R == 1 && n <= kPrefetchMaxKeys;
     const int64_t upfront = std::min(n * row_bytes, kUpfrontBytes);
     if (prefetch) {
         prefetch_l2(keys, upfront);
         prefetch_l2(values, upfront);
     }
+    __m128 vmax[R];
+    for (int i = 0; i < R; ++i) vmax[i] = _mm_set1_ps(-INFINITY);
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) {
         const int64_t ahead = (j + 8 * kKeyBlocksAhead) * row_bytes;
@@ -140,66 +155,27 @@ void attend_any(const float* q, const W* keys, const W* values, int64_t n, int64
             prefetch_l1(reinterpret_cast<const char*>(keys) + ahead, block_bytes);
             prefetch_l2(reinterpret_cast<const char*>(values) + ahead, block_bytes);
         }
-        score_block<1>(q, 0, keys, j, hd, scale, scores, 0, &vmax);
+        score_block<R>(q, ldq, keys, j, hd, scale, scores, ld, vmax);
     }
-    float mx = max4(vmax);
-    for (; j < n; ++j) {
-        scores[j] = score_one(q, keys + j * hd, hd, scale);
-        mx = std::max(mx, scores[j]);
-    }
-    const float inv = exp_in_place(scores, n, mx);
-    int64_t d = 0;
-    for (; d + 64 <= hd; d += 64) weighted_sum<8>(scores, values + d, n, hd, inv, out + d);
-    for (; d < hd; d += 8) weighted_sum<1>(scores, values + d, n, hd, inv, out + d);
-}
-
-// Rows a and b = a + 1 of prefill: b sees the n keys of a and one more. Each key and value row
-// is loaded (and widened from F16) once for both rows, and each row gets the bits attend_any
-// gives it. Needs hd % 8 == 0.
-template <int V, class W>
-inline void weighted_pair(const float* pa, const float* pb, const W* values, int64_t n, int64_t hd, float inv_a,
-                          float inv_b, float* oa, float* ob) {
-    __m256 a[V], b[V];
-    for (int u = 0; u < V; ++u) a[u] = _mm256_setzero_ps(), b[u] = _mm256_setzero_ps();
-    for (int64_t j = 0; j < n; ++j) {
-        const __m256 wa = _mm256_broadcast_ss(pa + j), wb = _mm256_broadcast_ss(pb + j);
-        const W* v = values + j * hd;
-        for (int u = 0; u < V; ++u) {
-            const __m256 x = load8(v + 8 * u);
-            a[u] = _mm256_fmadd_ps(wa, x, a[u]);
-            b[u] = _mm256_fmadd_ps(wb, x, b[u]);
+    float mx[R], inv[R];
+    for (int i = 0; i < R; ++i) mx[i] = max4(vmax[i]);
+    for (; j < n + R - 1; ++j)
+        for (int i = std::max<int>(0, static_cast<int>(j - n) + 1); i < R; ++i) {
+            scores[i * ld + j] = score_one(q + i * ldq, keys + j * hd, hd, scale);
+            mx[i] = std::max(mx[i], scores[i * ld + j]);
         }
-    }
-    const __m256 wb = _mm256_broadcast_ss(pb + n);
-    for (int u = 0; u < V; ++u) b[u] = _mm256_fmadd_ps(wb, load8(values + n * hd + 8 * u), b[u]);
-    const __m256 ia = _mm256_set1_ps(inv_a), ib = _mm256_set1_ps(inv_b);
-    for (int u = 0; u < V; ++u) {
-        _mm256_storeu_ps(oa + 8 * u, _mm256_mul_ps(a[u], ia));
-        _mm256_storeu_ps(ob + 8 * u, _mm256_mul_ps(b[u], ib));
-    }
+    for (int i = 0; i < R; ++i) inv[i] = exp_in_place(scores + i * ld, n + i, mx[i]);
+    constexpr int kChunks = 8 / R;  // 8 value vectors in registers
+    int64_t d = 0;
+    for (; d + 8 * kChunks <= hd; d += 8 * kChunks) weighted<R, kChunks>(scores, ld, values, n, hd, d, inv, out, ldo);
+    for (; d < hd; d += 8) weighted<R, 1>(scores, ld, values, n, hd, d, inv, out, ldo);
 }
 
 template <class W>
-void attend_pair(const float* qa, const float* qb, const W* keys, const W* values, int64_t n, int64_t hd, float scale,
-                 float* sa, float* sb, float* oa, float* ob) {
-    // sb = sa + ld, as score_block writes its rows.
-    const int64_t ld = sb - sa;
-    __m128 vmax[2] = {_mm_set1_ps(-INFINITY), _mm_set1_ps(-INFINITY)};
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) score_block<2>(qa, qb - qa, keys, j, hd, scale, sa, ld, vmax);
-    float mx_a = max4(vmax[0]), mx_b = max4(vmax[1]);
-    for (; j < n; ++j) {
-        sa[j] = score_one(qa, keys + j * hd, hd, scale);
-        sb[j] = score_one(qb, keys + j * hd, hd, scale);
-        mx_a = std::max(mx_a, sa[j]);
-        mx_b = std::max(mx_b, sb[j]);
-    }
-    sb[n] = score_one(qb, keys + n * hd, hd, scale);
-    mx_b = std::max(mx_b, sb[n]);
-    const float inv_a = exp_in_place(sa, n, mx_a), inv_b = exp_in_place(sb, n + 1, mx_b);
-    int64_t d = 0;
-    for (; d + 32 <= hd; d += 32) weighted_pair<4>(sa, sb, values + d, n, hd, inv_a, inv_b, oa + d, ob + d);
-    for (; d < hd; d += 8) weighted_pair<1>(sa, sb, values + d, n, hd, inv_a, inv_b, oa + d, ob + d);
+void attend_one(const float* q, const W* keys, const W* values, int64_t n, int64_t hd, float scale, float* scores,
+                float* out) {
+    if (hd % 8 != 0) return scalar_detail::attend_rows(q, keys, values, n, hd, scale, scores, out, dot_any<W>, axpy_any<W>);
+    attend_block<1>(q, hd, keys, values, n, hd, scale, scores, out, hd);
 }
 
 template <class W>
@@ -208,9 +184,8 @@ void attend_rows_any(const float* q, int64_t ldq, int64_t rows, const W* keys, c
     int64_t i = 0;
     if (hd % 8 == 0)
         for (; i + 2 <= rows; i += 2)
-            attend_pair(q + i * ldq, q + (i + 1) * ldq, keys, values, n + i, hd, scale, scores, scores + n + rows,
-                        out + i * ldo, out + (i + 1) * ldo);
-    for (; i < rows; ++i) attend_any(q + i * ldq, keys, values, n + i, hd, scale, scores, out + i * ldo);
+            attend_block<2>(q + i * ldq, ldq, keys, values, n + i, hd, scale, scores, out + i * ldo, ldo);
+    for (; i < rows; ++i) attend_one(q + i * ldq, keys, values, n + i, hd, scale, scores, out + i * ldo);
 }
 
 }  // namespace
@@ -226,11 +201,11 @@ void attend_rows_f16(const float* q, int64_t ldq, int64_t rows, const uint16_t* 
 
 void attend_f32(const float* q, const float* k, const float* v, int64_t n, int64_t hd, float scale,
                 float* scores, float* out) {
-    attend_any(q, k, v, n, hd, scale, scores, out);
+    attend_one(q, k, v, n, hd, scale, scores, out);
 }
 void attend_f16(const float* q, const uint16_t* k, const uint16_t* v, int64_t n, int64_t hd, float scale,
                 float* scores, float* out) {
-    attend_any(q, k, v, n, hd, scale, scores, out);
+    attend_one(q, k, v, n, hd, scale, scores, out);
 }
 
 }  // namespace tern::avx2

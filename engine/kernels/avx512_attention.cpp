@@ -35,11 +35,11 @@ inline __m128 hsum4(const __m512* v) {
 // tree), so a key gives the same bits wherever it falls: a prefill row computes what decode
 // computes for that position.
 template <class W>
-inline float dot(const W* k, const float* q, int64_t hd) {
+inline float score_one(const float* q, const W* key, int64_t hd, float scale) {
     __m512 acc[4] = {_mm512_setzero_ps()};
-    for (int64_t d = 0; d < hd; d += 16) acc[0] = _mm512_fmadd_ps(load16(k + d), _mm512_loadu_ps(q + d), acc[0]);
+    for (int64_t d = 0; d < hd; d += 16) acc[0] = _mm512_fmadd_ps(load16(key + d), _mm512_loadu_ps(q + d), acc[0]);
     acc[1] = acc[2] = acc[3] = acc[0];
-    return _mm_cvtss_f32(hsum4(acc));
+    return _mm_cvtss_f32(hsum4(acc)) * scale;
 }
 
 // e^x for x <= 0 (softmax arguments after the max is subtracted): exp_poly.h.
@@ -101,12 +101,11 @@ inline void weighted(const float* scores, int64_t ld, const W* values, int64_t n
     for (int i = 0; i < R; ++i)
         for (int c = 0; c < C; ++c) o[i][c] = _mm512_setzero_ps();
     for (int64_t j = 0; j < n; ++j) {
-        const W* v = values + j * hd + d;
-        __m512 x[C];
-        for (int c = 0; c < C; ++c) x[c] = load16(v + 16 * c);
-        for (int i = 0; i < R; ++i) {
-            const __m512 w = _mm512_set1_ps(scores[i * ld + j]);
-            for (int c = 0; c < C; ++c) o[i][c] = _mm512_fmadd_ps(w, x[c], o[i][c]);
+        __m512 w[R];
+        for (int i = 0; i < R; ++i) w[i] = _mm512_set1_ps(scores[i * ld + j]);
+        for (int c = 0; c < C; ++c) {
+            const __m512 x = load16(values + j * hd + d + 16 * c);
+            for (int i = 0; i < R; ++i) o[i][c] = _mm512_fmadd_ps(w[i], x, o[i][c]);
         }
     }
     for (int64_t j = n; j < n + R - 1; ++j)  // the later rows' own keys
@@ -157,7 +156,7 @@ void attend_block(const float* q, int64_t ldq, const W* keys, const W* values, i
     }
     for (; j < n + R - 1; ++j)
         for (int i = std::max<int>(0, static_cast<int>(j - n) + 1); i < R; ++i)
-            scores[i * ld + j] = dot(keys + j * hd, q + i * ldq, hd) * scale;
+            scores[i * ld + j] = score_one(q + i * ldq, keys + j * hd, hd, scale);
     float inv[R];
     for (int i = 0; i < R; ++i) inv[i] = exp_in_place(scores + i * ld, n + i);
     int64_t d = 0;

@@ -288,7 +288,6 @@ constexpr auto int8_gemm_for() {
     else return avx2_int8_gemm;
 }
 
-
 // Constant-initialized (no code runs to build it: dispatch looks at these tables on CPUs that
 // cannot execute this file's instructions).
 template <bool kVnni>
