@@ -333,6 +333,12 @@ private slots:
             for (int64_t group : {8192, 1024})
                 check_gemm_identical(*k, random_matrix(rng, 53, 8192, group), x, "token blocks");
         }
+        // Several row blocks of the VNNI prefill order (128 KiB of codes = 64 rows at K = 8192,
+        // taken for blocks of 16 tokens and more), a last short block, leftover rows and tokens.
+        {
+            const QuantizedActs x = random_acts(rng, 19, 8192);
+            check_gemm_identical(*k, random_matrix(rng, 150, 8192, 8192), x, "row blocks");
+        }
         // Real activations from the set's own quantizer (identical to scalar's, tested below).
         std::normal_distribution<float> nd(0.0f, 2.0f);
         std::vector<float> xf(16 * 2048);
