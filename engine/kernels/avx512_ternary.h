@@ -259,8 +259,8 @@ void pair_tile(const TernaryMatrix& w, int64_t n, int64_t stride, int64_t ahead,
 }
 
 constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulators
-constexpr int64_t kRowBlockBytes = 131072;  // 64-512 KiB measured the same
-constexpr int64_t kBlockOrderTokens = 16;
+constexpr int64_t kRowBlockBytes = 131072;  // pair_row_blocks; 64-512 KiB measured the same
+constexpr int64_t kBlockOrderTokens = 16;    // token blocks from this size take pair_row_blocks
 
 // Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens; the next row tile streams into L2
 // while this one is multiplied. (Products of 2-4 tokens take stream_tiles below, which needs a
@@ -279,6 +279,35 @@ void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, 
         case 1: pair_tile<R, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
         default: break;
     }
+}
+
+// Prefill order: row blocks whose codes (kRowBlockBytes) stay in L2 while each 4-token tile of
+// [t0, t1) sweeps them. A tile's activations then stay in L1 and L2 serves only the codes, a
+// quarter of the bytes it served with the activations in pair_rows' order (M = 64: +10 % in a
+// harness, pp512 +4 %). Batched decode keeps pair_rows: with a few token tiles the first sweep
+// streams the codes from DRAM, and the prefetch one row tile ahead came too late (c=8 -6 to
+// -9 %). Covers the whole 4-row tiles of [n0, n1) and returns where they end.
+template <int = 0>  // a template: emitted only in the VNNI file
+int64_t pair_row_blocks(const TernaryMatrix& w, int64_t n0, int64_t n1, const int8_t* qp, int64_t t0, int64_t t1,
+                        const QuantizedActs& x, const int32_t* gsum, float* y, int64_t ldy) {
+    const int64_t k = w.cols, ahead = 4 * w.row_bytes();
+    const int64_t rows_per_block = std::max<int64_t>(4, (kRowBlockBytes / w.row_bytes()) / 4 * 4);
+    const int64_t end = n0 + (n1 - n0) / 4 * 4;
+    for (int64_t b = n0; b < end; b += rows_per_block) {
+        const int64_t b1 = std::min(end, b + rows_per_block);
+        int64_t t = t0;
+        for (; t + kPairTokens <= t1; t += kPairTokens)
+            for (int64_t n = b; n < b1; n += 4)
+                pair_tile<4, kPairTokens>(w, n, 1, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
+        const int8_t* q = qp + (t - t0) * k;
+        for (int64_t n = b; n < b1; n += 4) switch (t1 - t) {
+                case 3: pair_tile<4, 3>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+                case 2: pair_tile<4, 2>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+                case 1: pair_tile<4, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+                default: break;
+            }
+    }
+    return end;
 }
 
 // Every token of x in block-pair order, laid out once per quantization (x.version) and thread:
@@ -410,27 +439,7 @@ void ternary_gemm_pairs(const TernaryMatrix& w, int64_t n0, int64_t n1, const Qu
         const int64_t t1 = std::min(m, t0 + tb);
         const int8_t* qp = all + t0 * k;
         int64_t n = n0;
-        // Prefill: row blocks whose codes stay in L2 while each 4-token tile sweeps them. A
-        // tile's activations then stay in L1 and L2 serves only the codes, a quarter of the
-        // bytes it served with the activations (M = 64: +10 % in the harness, pp512 +4 %). A few
-        // token tiles (batched decode) keep the row-tile order: there the first sweep streams
-        // the codes from DRAM, and the prefetch one tile ahead came too late (c=8 -6 to -9 %).
-        const int64_t rbk = std::max<int64_t>(4, (kRowBlockBytes / w.row_bytes()) / 4 * 4);
-        for (; t1 - t0 >= kBlockOrderTokens && n + 4 <= n1;) {
-            const int64_t nb1 = n + std::min<int64_t>(rbk, (n1 - n) / 4 * 4);
-            int64_t t = t0;
-            for (; t + kPairTokens <= t1; t += kPairTokens)
-                for (int64_t r = n; r < nb1; r += 4)
-                    pair_tile<4, kPairTokens>(w, r, 1, 4 * w.row_bytes(), qp + (t - t0) * k, t, x, gsum, y, ldy);
-            const int8_t* q = qp + (t - t0) * k;
-            for (int64_t r = n; r < nb1; r += 4) switch (t1 - t) {
-                    case 3: pair_tile<4, 3>(w, r, 1, 4 * w.row_bytes(), q, t, x, gsum, y, ldy); break;
-                    case 2: pair_tile<4, 2>(w, r, 1, 4 * w.row_bytes(), q, t, x, gsum, y, ldy); break;
-                    case 1: pair_tile<4, 1>(w, r, 1, 4 * w.row_bytes(), q, t, x, gsum, y, ldy); break;
-                    default: break;
-                }
-            n = nb1;
-        }
+        if (t1 - t0 >= kBlockOrderTokens) n = pair_row_blocks(w, n0, n1, qp, t0, t1, x, gsum, y, ldy);
         for (; n + 4 <= n1; n += 4) pair_rows<4>(w, n, qp, t0, t1, x, gsum, y, ldy);
         switch (n1 - n) {
             case 3: pair_rows<3>(w, n, qp, t0, t1, x, gsum, y, ldy); break;

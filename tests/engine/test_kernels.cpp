@@ -337,7 +337,8 @@ private slots:
         // taken for blocks of 16 tokens and more), a last short block, leftover rows and tokens.
         {
             const QuantizedActs x = random_acts(rng, 19, 8192);
-            check_gemm_identical(*k, random_matrix(rng, 150, 8192, 8192), x, "row blocks");
+            for (int64_t group : {8192, 1024})
+                check_gemm_identical(*k, random_matrix(rng, 150, 8192, group), x, "row blocks");
         }
         // Real activations from the set's own quantizer (identical to scalar's, tested below).
         std::normal_distribution<float> nd(0.0f, 2.0f);
