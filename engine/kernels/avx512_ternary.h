@@ -262,6 +262,18 @@ constexpr int kPairTokens = 4;  // T of the main tile (R = 4 rows): 16 accumulat
 constexpr int64_t kRowBlockBytes = 131072;  // pair_row_blocks; 64-512 KiB measured the same
 constexpr int64_t kBlockOrderTokens = 16;    // token blocks from this size take pair_row_blocks
 
+// Rows [n, n+R) x the last `rest` (< kPairTokens) tokens, from token t (q: its activations).
+template <int R>
+void pair_tile_rest(int64_t rest, const TernaryMatrix& w, int64_t n, int64_t ahead, const int8_t* q, int64_t t,
+                    const QuantizedActs& x, const int32_t* gsum, float* y, int64_t ldy) {
+    switch (rest) {
+        case 3: pair_tile<R, 3>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+        case 2: pair_tile<R, 2>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+        case 1: pair_tile<R, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
+        default: break;
+    }
+}
+
 // Rows [n, n+R) x tokens [t0, t1) in tiles of kPairTokens; the next row tile streams into L2
 // while this one is multiplied. (Products of 2-4 tokens take stream_tiles below, which needs a
 // longer distance; here they only pass their few leftover rows.)
@@ -272,13 +284,7 @@ void pair_rows(const TernaryMatrix& w, int64_t n, const int8_t* qp, int64_t t0, 
     int64_t t = t0;
     for (; t + kPairTokens <= t1; t += kPairTokens)
         pair_tile<R, kPairTokens>(w, n, 1, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
-    const int8_t* q = qp + (t - t0) * k;
-    switch (t1 - t) {
-        case 3: pair_tile<R, 3>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-        case 2: pair_tile<R, 2>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-        case 1: pair_tile<R, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-        default: break;
-    }
+    pair_tile_rest<R>(t1 - t, w, n, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
 }
 
 // Prefill order: row blocks whose codes (kRowBlockBytes) stay in L2 while each 4-token tile of
@@ -299,13 +305,9 @@ int64_t pair_row_blocks(const TernaryMatrix& w, int64_t n0, int64_t n1, const in
         for (; t + kPairTokens <= t1; t += kPairTokens)
             for (int64_t n = b; n < b1; n += 4)
                 pair_tile<4, kPairTokens>(w, n, 1, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
-        const int8_t* q = qp + (t - t0) * k;
-        for (int64_t n = b; n < b1; n += 4) switch (t1 - t) {
-                case 3: pair_tile<4, 3>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-                case 2: pair_tile<4, 2>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-                case 1: pair_tile<4, 1>(w, n, 1, ahead, q, t, x, gsum, y, ldy); break;
-                default: break;
-            }
+        if (t < t1)
+            for (int64_t n = b; n < b1; n += 4)
+                pair_tile_rest<4>(t1 - t, w, n, ahead, qp + (t - t0) * k, t, x, gsum, y, ldy);
     }
     return end;
 }
